@@ -260,3 +260,35 @@ int dk_buf_read_file(struct dk_buf *b, const char *path)
     errno = e;
     return r;
 }
+
+void dk_strvec_push_owned(struct dk_strvec *sv, char *s)
+{
+    sv->v = dk_xrealloc(sv->v, (sv->n + 1) * sizeof(*sv->v));
+    sv->v[sv->n++] = s;
+}
+
+void dk_strvec_push(struct dk_strvec *sv, const char *s)
+{
+    dk_strvec_push_owned(sv, dk_xstrdup(s));
+}
+
+int dk_strvec_has(const struct dk_strvec *sv, const char *s)
+{
+    size_t i;
+
+    for (i = 0; i < sv->n; i++)
+        if (!strcmp(sv->v[i], s))
+            return 1;
+    return 0;
+}
+
+void dk_strvec_release(struct dk_strvec *sv)
+{
+    size_t i;
+
+    for (i = 0; i < sv->n; i++)
+        free(sv->v[i]);
+    free(sv->v);
+    sv->v = NULL;
+    sv->n = 0;
+}

@@ -91,8 +91,9 @@ static size_t token_len(const char *p)
 static size_t redact_pattern(struct dk_buf *out, const char *in, size_t i)
 {
     static const char *const schemes[] = {"Bearer ", "Basic "};
-    static const char *const params[] = {"password=", "passwd=", "token=", "access_token=",
-                                         "refresh_token=", "secret=", "identitytoken="};
+    static const char *const params[] = {
+        "password=",      "passwd=", "token=",        "access_token=",
+        "refresh_token=", "secret=", "identitytoken="};
     const char *p = in + i;
     size_t k, n;
 

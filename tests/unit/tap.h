@@ -37,7 +37,7 @@ __attribute__((format(printf, 2, 3))) static int ok(int cond, const char *fmt, .
     do {                                                                                           \
         const char *g_ = (got), *w_ = (want);                                                      \
         if (!ok(g_ && w_ ? strcmp(g_, w_) == 0 : g_ == w_, __VA_ARGS__))                           \
-            printf("#   got:  '%s'\n#   want: '%s'\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)");   \
+            printf("#   got:  '%s'\n#   want: '%s'\n", g_ ? g_ : "(null)", w_ ? w_ : "(null)");    \
     } while (0)
 
 #define is_int(got, want, ...)                                                                     \

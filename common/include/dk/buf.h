@@ -21,7 +21,10 @@ struct dk_buf {
 };
 
 extern char dk_buf_empty[];
-#define DK_BUF_INIT {dk_buf_empty, 0, 0, 0}
+#define DK_BUF_INIT                                                                                \
+    {                                                                                              \
+        dk_buf_empty, 0, 0, 0                                                                      \
+    }
 
 void dk_buf_init(struct dk_buf *b);
 /* As dk_buf_init(), with growth capped at max bytes (the NUL not counted). */
@@ -63,5 +66,22 @@ void dk_hex(const unsigned char *in, size_t n, char *out);
 int dk_buf_read_file(struct dk_buf *b, const char *path);
 /* Reads until EOF from fd into b (appending). 0, or -1 with errno set (E2BIG past the cap). */
 int dk_buf_read_fd(struct dk_buf *b, int fd);
+
+/* A list of owned strings. */
+struct dk_strvec {
+    char **v;
+    size_t n;
+};
+#define DK_STRVEC_INIT                                                                             \
+    {                                                                                              \
+        NULL, 0                                                                                    \
+    }
+/* Appends a copy of s. */
+void dk_strvec_push(struct dk_strvec *sv, const char *s);
+/* Appends s itself (the vector takes ownership). */
+void dk_strvec_push_owned(struct dk_strvec *sv, char *s);
+/* 1 when s is in the vector. */
+int dk_strvec_has(const struct dk_strvec *sv, const char *s);
+void dk_strvec_release(struct dk_strvec *sv);
 
 #endif

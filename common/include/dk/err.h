@@ -13,14 +13,14 @@
 
 enum dk_errc {
     DK_E_OK = 0,
-    DK_E_FAIL,     /* the operation failed (exit 1) */
-    DK_E_IO,       /* local I/O failed (exit 1) */
-    DK_E_NET,      /* network or protocol failure (exit 1) */
-    DK_E_AUTH,     /* 401/403 from a server (exit 1) */
-    DK_E_NOTFOUND, /* the thing asked for does not exist (exit 1) */
+    DK_E_FAIL,      /* the operation failed (exit 1) */
+    DK_E_IO,        /* local I/O failed (exit 1) */
+    DK_E_NET,       /* network or protocol failure (exit 1) */
+    DK_E_AUTH,      /* 401/403 from a server (exit 1) */
+    DK_E_NOTFOUND,  /* the thing asked for does not exist (exit 1) */
     DK_E_INTEGRITY, /* content did not match its digest (exit 1) */
-    DK_E_USAGE,    /* bad flags or arguments (exit 2) */
-    DK_E_INPUT,    /* bad input: document, reference, file (exit 2) */
+    DK_E_USAGE,     /* bad flags or arguments (exit 2) */
+    DK_E_INPUT,     /* bad input: document, reference, file (exit 2) */
 };
 
 struct dk_err {
@@ -28,7 +28,13 @@ struct dk_err {
     char msg[1024];
 };
 
-#define DK_ERR_INIT {DK_E_OK, {0}}
+#define DK_ERR_INIT                                                                                \
+    {                                                                                              \
+        DK_E_OK,                                                                                   \
+        {                                                                                          \
+            0                                                                                      \
+        }                                                                                          \
+    }
 
 void dk_err_init(struct dk_err *err);
 /* Sets code and message (printf format); returns -1 so callers can `return dk_err_set(...)`.

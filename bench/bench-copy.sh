@@ -1,0 +1,103 @@
+#!/usr/bin/env bash
+# dk-push copy vs skopeo copy, in the same run, on the same images and registries.
+#
+# Images: 5 layers of 20 MB random data, and 40 small layers (16 kB). Cases: between two
+# registries, and within one (a different repository of the same registry). Every repetition
+# copies into an empty destination — a registry started fresh for it — because skopeo
+# remembers where blobs live and would mount them on later repetitions. REPS repetitions
+# (default 5); the median wall time and the peak RSS (GNU time) are reported. The section
+# between the markers in docs/benchmarks.md is rewritten.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-build}
+REPS=${REPS:-5}
+export PATH="$top/$BUILD/bin:$PATH"
+# shellcheck source=../tests/helpers/registry.bash
+source "$top/tests/helpers/registry.bash"
+
+work=$(mktemp -d)
+export DOCKER_CONFIG="$work/docker"
+trap 'registry_stop_all; rm -rf "$work"' EXIT
+
+"$top/tests/helpers/mkimage" "$work/big" --tag v1 --layers 5 --layer-size 20000000 \
+    --gzip-level 1 --seed 101 >/dev/null
+"$top/tests/helpers/mkimage" "$work/small" --tag v1 --layers 40 --layer-size 16000 \
+    --seed 102 >/dev/null
+
+# measure TOOL IMAGE MODE -> "seconds kB" of one copy into an empty destination
+measure() {
+    local tool=$1 image=$2 mode=$3 src dst out
+    registry_start bsrc plain >/dev/null
+    skopeo copy -q --dest-tls-verify=false "oci:$work/$image:v1" "docker://$BSRC_HOST/src/app:v1"
+    src="$BSRC_HOST/src/app:v1"
+    if [ "$mode" = across ]; then
+        registry_start bdst plain >/dev/null
+        dst="$BDST_HOST/dst/app:v1"
+    else
+        dst="$BSRC_HOST/dst/app:v1"
+    fi
+    out="$work/time.$$"
+    if [ "$tool" = dk ]; then
+        /usr/bin/time -f '%e %M' -o "$out" dk-push copy --quiet "$src" "$dst" >/dev/null
+    else
+        /usr/bin/time -f '%e %M' -o "$out" skopeo copy -q --src-tls-verify=false \
+            --dest-tls-verify=false "docker://$src" "docker://$dst" >/dev/null
+    fi
+    registry_stop bsrc
+    [ "$mode" = across ] && registry_stop bdst
+    cat "$out"
+}
+
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+
+rows=()
+for image in big small; do
+    for mode in across within; do
+        dk_t=() sk_t=() dk_m=() sk_m=()
+        for _ in $(seq 1 "$REPS"); do
+            read -r t m < <(measure dk "$image" "$mode")
+            dk_t+=("$t") dk_m+=("$m")
+            read -r t m < <(measure skopeo "$image" "$mode")
+            sk_t+=("$t") sk_m+=("$m")
+        done
+        dt=$(printf '%s\n' "${dk_t[@]}" | median)
+        st=$(printf '%s\n' "${sk_t[@]}" | median)
+        dm=$(printf '%s\n' "${dk_m[@]}" | sort -n | tail -1)
+        sm=$(printf '%s\n' "${sk_m[@]}" | sort -n | tail -1)
+        label="5 × 20 MB layers"
+        [ "$image" = small ] && label="40 × 16 kB layers"
+        where="two registries"
+        [ "$mode" = within ] && where="one registry (mount)"
+        rows+=("$(awk -v l="$label" -v w="$where" -v dt="$dt" -v st="$st" -v dm="$dm" -v sm="$sm" \
+            'BEGIN { printf "| %s | %s | %.2f s | %.2f s | **%.1fx** | %.1f MB | %.1f MB | **%.2f** |", l, w, dt, st, (dt > 0 ? st / dt : 0), dm / 1024, sm / 1024, dm / sm }')")
+        echo "${rows[-1]}" >&2
+    done
+done
+
+section=$(
+    cat <<EOT
+<!-- bench-copy:start -->
+## dk-push copy vs skopeo copy
+
+\`bench/bench-copy.sh\`, $(date -u +%Y-%m-%d), $(nproc) cores, docker-registry $(dpkg-query -W -f='${Version}' docker-registry 2>/dev/null),
+skopeo $(skopeo --version | awk '{print $3}'), median of $REPS repetitions, each into an empty
+destination registry on 127.0.0.1. Speed-up = skopeo time / dk time; RSS ratio = dk peak RSS /
+skopeo peak RSS (lower is better). Targets: speed-up ≥ 1.5x across registries, RSS ratio < 0.33.
+
+| image | between | dk-push | skopeo | speed-up | dk RSS | skopeo RSS | RSS ratio |
+|---|---|---|---|---|---|---|---|
+$(printf '%s\n' "${rows[@]}")
+<!-- bench-copy:end -->
+EOT
+)
+doc="$top/docs/benchmarks.md"
+[ -f "$doc" ] || printf '# Benchmarks\n\nEvery figure here is written by a script in bench/ (make bench): dk and its peer in the same run, on the same machine, reported as ratios.\n' >"$doc"
+python3 - "$doc" "$section" <<'PY'
+import re, sys
+path, section = sys.argv[1], sys.argv[2]
+text = open(path).read()
+pat = re.compile(r"<!-- bench-copy:start -->.*?<!-- bench-copy:end -->", re.S)
+text = pat.sub(lambda m: section, text) if pat.search(text) else text.rstrip("\n") + "\n\n" + section + "\n"
+open(path, "w").write(text)
+PY
+echo "updated $doc" >&2

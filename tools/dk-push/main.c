@@ -1,0 +1,121 @@
+/* dk-push: move images between registries, OCI layouts and archives. */
+#include <stdio.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "dk/cli.h"
+#include "dk/init.h"
+#include "dk/log.h"
+#include "dk/pipeline.h"
+#include "dk/push.h"
+
+static const char description[] =
+    "Move images: copy, retag, export, list, inspect and delete, between registries,\n"
+    "OCI image layouts (oci:DIR[:NAME]) and OCI archives (oci-archive:FILE[:NAME]).\n"
+    "Reads the pipeline document on standard input and writes it, with what was done,\n"
+    "to standard output.\n\n"
+    "commands:\n"
+    "  copy SRC DST          copy an image (all platforms, or --platform)\n"
+    "  tag REF TAG...        give an image more tags in its repository\n"
+    "  ls REPO               list the tags of a repository\n"
+    "  catalog REG[/PREFIX]  list the repositories of a registry\n"
+    "  inspect REF           show an image's manifest and config\n"
+    "  digest REF            show an image's manifest digest\n"
+    "  delete REF            remove one tag (or, given a digest, the manifest)\n"
+    "  publish --tag T...    copy every image of the document to templated references\n"
+    "  login REGISTRY        store credentials (-u USER --password-stdin)\n"
+    "  logout REGISTRY       remove stored credentials";
+
+int main(int argc, char **argv)
+{
+    struct dk_push_opts o;
+    struct dk_common_opts common;
+    struct dk_err err = DK_ERR_INIT;
+    struct dk_doc doc = {NULL};
+    int rc;
+    const struct dk_opt opts[] = {
+        {"platform", 0, DK_OPT_STR, &o.platform, "OS/ARCH",
+         "one platform of a multi-platform image", NULL},
+        {"parallel", 'j', DK_OPT_INT, &o.parallel, "N", "blobs transferred at once (8)", NULL},
+        {"insecure-registry", 0, DK_OPT_STRLIST, &o.insecure_registries, "HOST",
+         "allow plain HTTP and unverified TLS for HOST", NULL},
+        {"tls-verify", 0, DK_OPT_STR, &o.tls_verify, "auto|true|false",
+         "verify TLS (auto: not for loopback and insecure hosts)", NULL},
+        {"ca-cert", 0, DK_OPT_STR, &o.ca_cert, "FILE", "extra CA certificates (PEM)", NULL},
+        {"username", 'u', DK_OPT_STR, &o.username, "USER", "registry user", NULL},
+        {"password", 0, DK_OPT_STR, &o.password, "PASS",
+         "registry password (prefer the variable or --password-stdin)", NULL},
+        {"password-stdin", 0, DK_OPT_BOOL, &o.password_stdin, NULL,
+         "login: read the password from standard input", ""},
+        {"tag", 't', DK_OPT_STRLIST, &o.tags, "TEMPLATE",
+         "publish: destination, with %image%, %image_slug%, %image_content_based_tag%",
+         "DK_PUBLISH_TAG"},
+        {"drop-label-prefix", 0, DK_OPT_STRLIST, &o.drop_labels, "PREFIX",
+         "publish: remove labels starting with PREFIX", NULL},
+        {"no-progress", 0, DK_OPT_BOOL, &o.no_progress, NULL, "no progress output", NULL},
+        DK_OPT_END,
+    };
+
+    dk_push_opts_init(&o);
+    if (dk_init("dk-push", &err) < 0) {
+        dk_log_error("%s", err.msg);
+        return 1;
+    }
+    if (argc < 2 || argv[1][0] == '-') {
+        if (dk_cli_parse(opts, &common, argc, argv, 1, &o.operands, &err) < 0) {
+            dk_log_error("%s", err.msg);
+            dk_push_opts_release(&o);
+            return 2;
+        }
+        if (common.version) {
+            printf("dk-push %s\n", dk_version);
+        } else {
+            dk_cli_help("dk-push COMMAND [OPTIONS] ARGS", description, opts);
+        }
+        rc = common.help || common.version ? 0 : 2;
+        dk_push_opts_release(&o);
+        return rc;
+    }
+    o.command = argv[1];
+    if (dk_cli_parse(opts, &common, argc, argv, 2, &o.operands, &err) == 0) {
+        if (common.help || common.version) {
+            if (common.version)
+                printf("dk-push %s\n", dk_version);
+            else
+                dk_cli_help("dk-push COMMAND [OPTIONS] ARGS", description, opts);
+            dk_push_opts_release(&o);
+            return 0;
+        }
+    }
+    /* the document is read even after a usage error, so it can be passed on with the error */
+    if (!o.password_stdin) {
+        struct dk_err derr = DK_ERR_INIT;
+
+        if (dk_doc_read(&doc, STDIN_FILENO, &derr) < 0 && err.code == DK_E_OK)
+            err = derr;
+    }
+    if (!doc.root) {
+        struct dk_err ignore = DK_ERR_INIT;
+
+        dk_doc_read(&doc, -1, &ignore);
+    }
+    if (err.code == DK_E_OK)
+        dk_push_run(&o, &doc, &err);
+    if (err.code != DK_E_OK) {
+        dk_log_error("%s", err.msg);
+        dk_doc_set_error(&doc, "dk-push", &err);
+    }
+    {
+        struct dk_err werr = DK_ERR_INIT;
+
+        if (dk_doc_write(&doc, STDOUT_FILENO, &werr) < 0) {
+            dk_log_error("%s", werr.msg);
+            if (err.code == DK_E_OK)
+                err = werr;
+        }
+    }
+    rc = dk_exit_code(&err);
+    dk_doc_release(&doc);
+    dk_push_opts_release(&o);
+    return rc;
+}
