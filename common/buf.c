@@ -230,7 +230,16 @@ int dk_buf_read_fd(struct dk_buf *b, int fd)
         ssize_t n;
 
         if (dk_buf_grow(b, 65536) < 0 && dk_buf_grow(b, 1) < 0) {
-            errno = E2BIG;
+            char c;
+
+            /* full up to the cap: fine if the input ends here, E2BIG if it goes on */
+            n = read(fd, &c, 1);
+            if (n < 0 && errno == EINTR)
+                continue;
+            if (n == 0)
+                break;
+            if (n > 0)
+                errno = E2BIG;
             return -1;
         }
         n = read(fd, b->buf + b->len, b->alloc - b->len - 1);

@@ -83,6 +83,12 @@ static int set_value(const struct dk_opt *o, const char *val, const char *from, 
                     dk_strlist_add(l, tok);
             }
         } else {
+            if (l->envcopy) {
+                /* the first flag replaces what the environment gave: the flag wins */
+                free(l->envcopy);
+                l->envcopy = NULL;
+                l->n = 0;
+            }
             dk_strlist_add(l, val);
         }
         return 0;

@@ -13,11 +13,17 @@ void dk_err_init(struct dk_err *err)
 
 int dk_err_vset(struct dk_err *err, enum dk_errc code, const char *fmt, va_list ap)
 {
+    struct dk_buf raw = DK_BUF_INIT, red = DK_BUF_INIT;
+
     if (!err)
         return -1;
     err->code = code;
-    vsnprintf(err->msg, sizeof(err->msg), fmt, ap);
-    dk_redact_inplace(err->msg, sizeof(err->msg));
+    /* redact the whole text before cutting it to size, so a cut cannot split a secret */
+    dk_buf_vaddf(&raw, fmt, ap);
+    dk_redact(&red, raw.buf);
+    snprintf(err->msg, sizeof(err->msg), "%s", red.buf);
+    dk_buf_release(&raw);
+    dk_buf_release(&red);
     return -1;
 }
 
@@ -33,24 +39,27 @@ int dk_err_set(struct dk_err *err, enum dk_errc code, const char *fmt, ...)
 
 int dk_err_wrap(struct dk_err *err, const char *fmt, ...)
 {
-    char prefix[512], old[sizeof(err->msg)];
-    struct dk_buf b = DK_BUF_INIT;
+    struct dk_buf ctx = DK_BUF_INIT, b = DK_BUF_INIT, red = DK_BUF_INIT;
     va_list ap;
 
     if (!err)
         return -1;
     va_start(ap, fmt);
-    vsnprintf(prefix, sizeof(prefix), fmt, ap);
+    dk_buf_vaddf(&ctx, fmt, ap);
     va_end(ap);
-    memcpy(old, err->msg, sizeof(old));
     if (err->code == DK_E_OK)
         err->code = DK_E_FAIL;
-    dk_buf_add(&b, prefix);
-    if (old[0])
-        dk_buf_addf(&b, ": %s", old);
-    snprintf(err->msg, sizeof(err->msg), "%s", b.buf);
+    /* redact before cutting, so a cut cannot split a secret; the context keeps at most 511
+     * bytes, leaving room for the message it wraps */
+    dk_redact(&b, ctx.buf);
+    dk_buf_setlen(&b, 511);
+    if (err->msg[0])
+        dk_buf_addf(&b, ": %s", err->msg);
+    dk_redact(&red, b.buf);
+    snprintf(err->msg, sizeof(err->msg), "%s", red.buf);
+    dk_buf_release(&ctx);
     dk_buf_release(&b);
-    dk_redact_inplace(err->msg, sizeof(err->msg));
+    dk_buf_release(&red);
     return -1;
 }
 

@@ -26,7 +26,8 @@ struct dk_http_xfer {
     int64_t moved;
     int paused;
     int resume;
-    int aborted; /* a callback returned DK_HTTP_ABORT */
+    int aborted;     /* a callback returned DK_HTTP_ABORT */
+    int64_t started; /* ms, for the debug log */
     int over_cap;
     char errbuf[CURL_ERROR_SIZE];
 };
@@ -248,6 +249,9 @@ static int xfer_setup(struct dk_http_xfer *x, struct dk_err *err)
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_LIMIT, 1L);
     curl_easy_setopt(e, CURLOPT_LOW_SPEED_TIME, x->h->opts.stall_timeout);
     curl_easy_setopt(e, CURLOPT_TCP_KEEPALIVE, 1L);
+    /* larger buffers: fewer callbacks and syscalls per blob */
+    curl_easy_setopt(e, CURLOPT_BUFFERSIZE, 131072L);
+    curl_easy_setopt(e, CURLOPT_UPLOAD_BUFFERSIZE, 131072L);
     curl_easy_setopt(e, CURLOPT_USERAGENT, "dk/0.1.0");
     curl_easy_setopt(e, CURLOPT_HTTPHEADER, x->hdrs);
     curl_easy_setopt(e, CURLOPT_HEADERFUNCTION, on_header);
@@ -279,6 +283,7 @@ static int xfer_setup(struct dk_http_xfer *x, struct dk_err *err)
     } else if (strcmp(method, "GET")) {
         curl_easy_setopt(e, CURLOPT_CUSTOMREQUEST, method);
     }
+    x->started = now_ms();
     if (curl_multi_add_handle(x->h->multi, e) != CURLM_OK)
         return dk_err_set(err, DK_E_FAIL, "cannot start an HTTP request");
     return 0;
@@ -429,6 +434,14 @@ static void finish(struct dk_http_xfer *x, CURLcode code)
     if (schedule_retry(x, code, status))
         return;
     x->resp->status = status;
+    if (dk_log_level() >= DK_LOG_DEBUG) {
+        struct dk_buf u = DK_BUF_INIT;
+
+        url_for_msg(&u, x->req->url);
+        dk_log_debug("http: %s %s -> %ld (%lld ms)", x->req->method ? x->req->method : "GET", u.buf,
+                     status, (long long)(now_ms() - x->started));
+        dk_buf_release(&u);
+    }
     if (curl_easy_getinfo(x->easy, CURLINFO_EFFECTIVE_URL, &url) == CURLE_OK && url) {
         free(x->resp->url);
         x->resp->url = dk_xstrdup(url);

@@ -193,6 +193,17 @@ static void vlog(enum dk_log_level lvl, const char *tag, const char *col, const 
         return;
     dk_buf_vaddf(&raw, fmt, ap);
     dk_buf_addf(&out, "%s: ", L.prog);
+    if (lvl == DK_LOG_DEBUG) {
+        /* debug lines carry the time since the first one, to see where time goes */
+        static struct timespec t0;
+        struct timespec t;
+
+        clock_gettime(CLOCK_MONOTONIC, &t);
+        if (!t0.tv_sec && !t0.tv_nsec)
+            t0 = t;
+        dk_buf_addf(&out, "[%.3f] ",
+                    (double)(t.tv_sec - t0.tv_sec) + (double)(t.tv_nsec - t0.tv_nsec) / 1e9);
+    }
     if (tag) {
         if (colour())
             dk_buf_addf(&out, "%s%s\033[0m: ", col, tag);

@@ -19,6 +19,7 @@ void dk_push_opts_init(struct dk_push_opts *o)
     memset(o, 0, sizeof(*o));
     o->parallel = 8;
     o->tls_verify = "auto";
+    o->page_size = 1000;
 }
 
 void dk_push_opts_release(struct dk_push_opts *o)
@@ -52,6 +53,14 @@ static int client_init(struct dk_push_opts *o, struct dk_regclient *c, struct dk
                           "invalid value '%s' for --tls-verify: expected auto, true or false",
                           o->tls_verify);
     ro.ca_file = o->ca_cert;
+    if (o->insecure) {
+        ro.insecure_all = 1;
+        ro.tls_verify = 0;
+    }
+    if (o->page_size < 1 || o->page_size > 100000)
+        return dk_err_set(err, DK_E_USAGE,
+                          "invalid value %ld for --page-size: expected 1 to 100000", o->page_size);
+    ro.page_size = (int)o->page_size;
     if (o->password)
         dk_log_add_secret(o->password);
     if (o->username && o->password && strcmp(o->command, "login")) {
@@ -93,6 +102,12 @@ static int cmd_copy(struct dk_push_opts *o, struct dk_regclient *c, struct dk_do
         goto out;
     co.platform = o->platform;
     co.progress = !o->no_progress;
+    if (o->chunk_size < 0 || (o->chunk_size > 0 && o->chunk_size < 1024)) {
+        dk_err_set(err, DK_E_USAGE, "invalid value %ld for --chunk-size: at least 1024 bytes",
+                   o->chunk_size);
+        goto out;
+    }
+    co.chunk_size = (size_t)o->chunk_size;
     s = dk_endpoint_string(&src);
     d = dk_endpoint_string(&dst);
     dk_log_info("copying %s to %s", s, d);
@@ -456,10 +471,19 @@ static int cmd_publish(struct dk_push_opts *o, struct dk_regclient *c, struct dk
                 dk_err_wrap(err, "--tag '%s'", o->tags.v[t]);
                 goto out;
             }
+            if (de.kind == DK_TR_REGISTRY && !de.ref.tag) {
+                dk_err_set(err, DK_E_INPUT, "--tag '%s' gives '%s', which has no tag", o->tags.v[t],
+                           dst.buf);
+                dk_endpoint_release(&se);
+                dk_endpoint_release(&de);
+                goto out;
+            }
             co.progress = !o->no_progress;
             co.drop_labels = o->drop_labels.n ? o->drop_labels.v : NULL;
+            dk_log_section_start("dk_publish", dst.buf);
             dk_log_info("publishing %s as %s", img->string, dst.buf);
             r = dk_copy(c, &se, &de, &co, &res, err);
+            dk_log_section_end("dk_publish");
             dk_endpoint_release(&se);
             dk_endpoint_release(&de);
             if (r < 0) {

@@ -49,6 +49,7 @@ void dk_regclient_opts_init(struct dk_regclient_opts *o)
     memset(o, 0, sizeof(*o));
     o->tls_verify = -1;
     o->parallel = 8;
+    o->page_size = 1000;
 }
 
 int dk_regclient_init(struct dk_regclient *c, const struct dk_regclient_opts *o, struct dk_err *err)
@@ -152,8 +153,8 @@ int dk_registry_verify(const struct dk_registry *r)
 
 static int is_insecure(struct dk_registry *r)
 {
-    return dk_ref_is_loopback(r->host) || dk_strvec_has(&r->c->insecure, r->host) ||
-           dk_strvec_has(&r->c->insecure, r->api);
+    return r->c->opts.insecure_all || dk_ref_is_loopback(r->host) ||
+           dk_strvec_has(&r->c->insecure, r->host) || dk_strvec_has(&r->c->insecure, r->api);
 }
 
 /* CA for a host from Docker's per-registry directory, as Docker does. */
@@ -1198,6 +1199,11 @@ out:
     return rc;
 }
 
+static int page_size(const struct dk_registry *r)
+{
+    return r->c->opts.page_size > 0 ? r->c->opts.page_size : 1000;
+}
+
 int dk_registry_list_tags(struct dk_registry *r, const char *repo, struct dk_strvec *out,
                           struct dk_err *err)
 {
@@ -1208,7 +1214,7 @@ int dk_registry_list_tags(struct dk_registry *r, const char *repo, struct dk_str
 
     if (dk_registry_ping(r, err) < 0)
         goto out;
-    dk_registry_url(r, &url, "%s/tags/list?n=1000", repo);
+    dk_registry_url(r, &url, "%s/tags/list?n=%d", repo, page_size(r));
     rc = list_pages(r, scope, &url, "tags", "", what, out, err);
 out:
     free(scope);
@@ -1226,7 +1232,7 @@ int dk_registry_catalog(struct dk_registry *r, const char *prefix, struct dk_str
 
     if (dk_registry_ping(r, err) < 0)
         goto out;
-    dk_registry_url(r, &url, "_catalog?n=1000");
+    dk_registry_url(r, &url, "_catalog?n=%d", page_size(r));
     rc = list_pages(r, "registry:catalog:*", &url, "repositories", prefix ? prefix : "", what, out,
                     err);
 out:

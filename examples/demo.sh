@@ -16,7 +16,7 @@ work=$(mktemp -d)
 export DOCKER_CONFIG="$work/docker"
 trap 'registry_stop_all; rm -rf "$work"' EXIT
 
-step() { printf '\n\033[1m== %s\033[0m\n' "$*" >&2; }
+step() { if [ -t 2 ]; then printf "\n\033[1m== %s\033[0m\n" "$*" >&2; else printf "\n== %s\n" "$*" >&2; fi; }
 
 step "start a local registry"
 registry_start demo plain

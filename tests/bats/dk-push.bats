@@ -364,3 +364,75 @@ teardown() {
     [ "$(jqo '.x.y[1]')" = 2 ]
     assert_doc
 }
+
+@test "dk-push: chunked uploads from a layout give the same image" {
+    registry_start reg plain
+    dir="$BATS_TEST_TMPDIR/img"
+    want=$("$DK_TOP/tests/helpers/mkimage" "$dir" --tag v1 --layers 2 --layer-size 300000 --seed 21)
+    run_split dk-push copy --chunk-size 65536 "oci:$dir:v1" "$REG_HOST/app:v1"
+    [ "$status" -eq 0 ]
+    [ "$(jqo .push.blobs.copied)" = 3 ]
+    [ "$(skopeo_digest "$REG_HOST/app:v1")" = "$want" ]
+    skopeo copy -q --src-tls-verify=false "docker://$REG_HOST/app:v1" "oci:$BATS_TEST_TMPDIR/back:v1"
+    run_split dk-push copy --chunk-size 10 "oci:$dir:v1" "$REG_HOST/app:v2"
+    [ "$status" -eq 2 ]
+}
+
+@test "dk-push: publish drops labels by prefix, templates without a tag are refused" {
+    registry_start reg plain
+    push_test_image "$REG_HOST/proj:aaa-1" --label dk.digest=abc --label keep.me=1 --seed 22 >/dev/null
+    doc='{"schema":"dk/v1","images":{"app":{"ref":"'"$REG_HOST"'/proj:aaa-1","tag":"aaa-1"}}}'
+    GITLAB_CI=true run_split dk-push publish --tag "$REG_HOST/out/%image%:v1" --drop-label-prefix dk. <<<"$doc"
+    [ "$status" -eq 0 ]
+    [[ "$stderr" == *"section_start:"*"dk_publish"* ]]
+    [[ "$stderr" == *"section_end:"* ]]
+    labels=$(skopeo inspect --tls-verify=false "docker://$REG_HOST/out/app:v1" | jq -c '.Labels')
+    [ "$labels" = '{"keep.me":"1"}' ]
+    [ "$(jqo '.published[0].digest')" = "$(skopeo_digest "$REG_HOST/out/app:v1")" ]
+    run_split dk-push publish --tag "$REG_HOST/out/%image%" <<<"$doc"
+    [ "$status" -eq 2 ]
+    [[ "$stderr" == *"has no tag"* ]]
+}
+
+@test "dk-push: make install puts the tools under DESTDIR/PREFIX" {
+    make -s -C "$DK_TOP" install DESTDIR="$BATS_TEST_TMPDIR/root" PREFIX=/opt/dk BUILD="${BUILD:-build}" >/dev/null
+    [ -x "$BATS_TEST_TMPDIR/root/opt/dk/bin/dk-push" ]
+    "$BATS_TEST_TMPDIR/root/opt/dk/bin/dk-push" --version
+}
+
+@test "dk-push: catalog follows Link pagination across pages" {
+    registry_start reg plain
+    dir="$BATS_TEST_TMPDIR/img"
+    "$DK_TOP/tests/helpers/mkimage" "$dir" --tag v1 --seed 23 >/dev/null
+    for r in a b c d e; do
+        dk-push copy --quiet "oci:$dir:v1" "$REG_HOST/p/$r:v1" >/dev/null
+    done
+    run_split dk-push catalog --page-size 2 -v "$REG_HOST/p"
+    [ "$status" -eq 0 ]
+    [ "$(jqo '.push.repositories|join(",")')" = "p/a,p/b,p/c,p/d,p/e" ]
+    run_split dk-push catalog --page-size 0 "$REG_HOST"
+    [ "$status" -eq 2 ]
+}
+
+@test "dk-push: --insecure reaches a TLS registry under any name without its CA" {
+    registry_start reg tls
+    dir="$BATS_TEST_TMPDIR/img"
+    "$DK_TOP/tests/helpers/mkimage" "$dir" --tag v1 --seed 24 >/dev/null
+    run_split dk-push copy --tls-verify=true "oci:$dir:v1" "$REG_TLS_HOST/app:v1"
+    [ "$status" -eq 1 ]
+    run_split dk-push copy --insecure "oci:$dir:v1" "$REG_TLS_HOST/app:v1"
+    [ "$status" -eq 0 ]
+}
+
+@test "dk-push: progress goes to a terminal, not to a log, and never to stdout" {
+    command -v script >/dev/null || skip "script(1) is not installed"
+    registry_start reg plain
+    push_test_image "$REG_HOST/app:v1" --layers 2 --seed 25 >/dev/null
+    script -qec "dk-push copy $REG_HOST/app:v1 $REG_HOST/tty/app:v1 >$BATS_TEST_TMPDIR/doc.json" \
+        "$BATS_TEST_TMPDIR/tty.log" >/dev/null
+    grep -q "3/3 blobs" "$BATS_TEST_TMPDIR/tty.log"
+    jq -e '.push.digest' "$BATS_TEST_TMPDIR/doc.json" >/dev/null
+    run_split dk-push copy "$REG_HOST/app:v1" "$REG_HOST/log/app:v1"
+    [ "$status" -eq 0 ]
+    [[ "$stderr" != *"3/3 blobs"* ]]
+}

@@ -46,6 +46,7 @@ struct dk_copy_opts {
     const char *platform;           /* "os/arch[/variant]": one platform of an index; NULL: all */
     int progress;                   /* show progress on stderr */
     const char *const *drop_labels; /* NULL-terminated label prefixes to remove from configs */
+    size_t chunk_size; /* >0: upload blobs from layouts in chunks of this size (PATCH) */
 };
 
 struct dk_copy_result {

@@ -29,6 +29,8 @@ struct dk_push_opts {
     struct dk_strlist drop_labels; /* publish: label prefixes */
     int no_progress;
     long chunk_size;
+    int insecure;
+    long page_size;
 };
 
 void dk_push_opts_init(struct dk_push_opts *o);

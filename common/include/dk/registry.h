@@ -36,7 +36,9 @@ struct dk_regclient_opts {
     const char *ca_file;
     const char *username; /* explicit credentials for every registry, or NULL */
     const char *password;
-    int parallel; /* concurrent transfers */
+    int parallel;     /* concurrent transfers */
+    int insecure_all; /* every host as an insecure one (--insecure) */
+    int page_size;    /* entries asked for per page of tags/catalog (default 1000) */
 };
 
 struct dk_registry;

@@ -1,0 +1,605 @@
+#include "dk/registry.h"
+
+#include <arpa/inet.h>
+#include <errno.h>
+#include <netinet/in.h>
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
+#include <unistd.h>
+
+#include "dk/base64.h"
+#include "dk/log.h"
+#include "tap.h"
+
+/* --- a tiny HTTP/1.1 server, run in a child process (as in t-http.c) ----------------------
+ * One request per connection ("Connection: close"), served in order; a connection that does
+ * not start with HTTP (the client's TLS hello) is closed. Every path counts its hits. */
+
+struct sreq {
+    char method[16];
+    char path[1024];
+    char query[1024];
+    struct dk_buf head; /* request line and headers */
+    struct dk_buf body;
+};
+
+static struct {
+    char path[1024];
+    int n;
+} hits[64];
+static int nhits;
+
+static int hit(const char *path)
+{
+    int i;
+
+    for (i = 0; i < nhits; i++)
+        if (!strcmp(hits[i].path, path))
+            return ++hits[i].n;
+    if (nhits == 64)
+        return 0;
+    snprintf(hits[nhits].path, sizeof(hits[nhits].path), "%s", path);
+    hits[nhits].n = 1;
+    return hits[nhits++].n;
+}
+
+static int hit_count(const char *path)
+{
+    int i;
+
+    for (i = 0; i < nhits; i++)
+        if (!strcmp(hits[i].path, path))
+            return hits[i].n;
+    return 0;
+}
+
+static long find(const struct dk_buf *b, size_t from, const char *s)
+{
+    size_t n = strlen(s), i;
+
+    for (i = from; i + n <= b->len; i++)
+        if (!memcmp(b->buf + i, s, n))
+            return (long)i;
+    return -1;
+}
+
+/* Reads more bytes into in; 0 at EOF or error. */
+static int fill(int fd, struct dk_buf *in)
+{
+    char buf[16384];
+    ssize_t n = read(fd, buf, sizeof(buf));
+
+    if (n <= 0)
+        return 0;
+    dk_buf_addn(in, buf, (size_t)n);
+    return 1;
+}
+
+/* The value of a request header (case-insensitive name) into out; 1 found. */
+static int req_header(const struct sreq *r, const char *name, char *out, size_t size)
+{
+    const char *p = r->head.buf;
+    size_t nl = strlen(name);
+
+    while ((p = strstr(p, "\r\n"))) {
+        p += 2;
+        if (!strncasecmp(p, name, nl) && p[nl] == ':') {
+            const char *v = p + nl + 1, *e = strstr(v, "\r\n");
+
+            while (*v == ' ')
+                v++;
+            snprintf(out, size, "%.*s", (int)(e ? e - v : (long)strlen(v)), v);
+            return 1;
+        }
+    }
+    return 0;
+}
+
+/* Reads one request; -1 when the connection is not HTTP (a TLS hello) or breaks off. */
+static int read_request(int fd, struct sreq *r)
+{
+    struct dk_buf in = DK_BUF_INIT;
+    char val[64], target[1024];
+    long end, pos;
+    int rc = -1;
+
+    memset(r, 0, sizeof(*r));
+    dk_buf_init(&r->head);
+    dk_buf_init(&r->body);
+    while ((end = find(&in, 0, "\r\n\r\n")) < 0) {
+        if (in.len && (in.buf[0] < 'A' || in.buf[0] > 'Z'))
+            goto out;
+        if (!fill(fd, &in))
+            goto out;
+    }
+    dk_buf_addn(&r->head, in.buf, (size_t)end + 2);
+    if (sscanf(in.buf, "%15s %1023s", r->method, target) != 2)
+        goto out;
+    {
+        char *q = strchr(target, '?');
+
+        if (q) {
+            snprintf(r->query, sizeof(r->query), "%s", q + 1);
+            *q = '\0';
+        }
+        snprintf(r->path, sizeof(r->path), "%s", target);
+    }
+    pos = end + 4;
+    if (req_header(r, "Content-Length", val, sizeof(val))) {
+        size_t want = (size_t)atol(val);
+
+        while (in.len - (size_t)pos < want)
+            if (!fill(fd, &in))
+                goto out;
+        dk_buf_addn(&r->body, in.buf + pos, want);
+    } else if (req_header(r, "Transfer-Encoding", val, sizeof(val)) &&
+               !strcasecmp(val, "chunked")) {
+        for (;;) {
+            long eol;
+            size_t size;
+
+            while ((eol = find(&in, (size_t)pos, "\r\n")) < 0)
+                if (!fill(fd, &in))
+                    goto out;
+            size = strtoul(in.buf + pos, NULL, 16);
+            pos = eol + 2;
+            if (size == 0) {
+                while (find(&in, (size_t)pos, "\r\n") < 0)
+                    if (!fill(fd, &in))
+                        goto out;
+                break;
+            }
+            while (in.len - (size_t)pos < size + 2)
+                if (!fill(fd, &in))
+                    goto out;
+            dk_buf_addn(&r->body, in.buf + pos, size);
+            pos += (long)size + 2;
+        }
+    }
+    rc = 0;
+out:
+    dk_buf_release(&in);
+    return rc;
+}
+
+static void respond(int fd, const struct sreq *r, int status, const char *reason,
+                    const char *headers, const void *body, size_t len)
+{
+    struct dk_buf out = DK_BUF_INIT;
+    size_t off = 0;
+
+    dk_buf_addf(&out, "HTTP/1.1 %d %s\r\nContent-Length: %zu\r\nConnection: close\r\n%s\r\n",
+                status, reason, len, headers ? headers : "");
+    if (strcmp(r->method, "HEAD"))
+        dk_buf_addn(&out, body, len);
+    while (off < out.len) {
+        ssize_t n = write(fd, out.buf + off, out.len - off);
+
+        if (n <= 0)
+            break;
+        off += (size_t)n;
+    }
+    dk_buf_release(&out);
+}
+
+static void respond_str(int fd, const struct sreq *r, int status, const char *reason,
+                        const char *headers, const char *body)
+{
+    respond(fd, r, status, reason, headers, body, strlen(body));
+}
+
+static int port;
+
+/* The repository a token is asked for ("scope=repository%3ANAME%3Apull"), "login" without a
+ * scope, or NULL for any other scope. */
+static int scope_repo(const char *query, char *out, size_t size)
+{
+    const char *p = strstr(query, "scope=repository%3A"), *e;
+
+    if (!strstr(query, "scope=")) {
+        snprintf(out, size, "login");
+        return 1;
+    }
+    if (!p)
+        return 0;
+    p += strlen("scope=repository%3A");
+    e = strstr(p, "%3Apull");
+    if (!e)
+        return 0;
+    snprintf(out, size, "%.*s", (int)(e - p), p);
+    return 1;
+}
+
+static void challenge(int fd, const struct sreq *r)
+{
+    char h[256];
+
+    snprintf(h, sizeof(h),
+             "WWW-Authenticate: Bearer realm=\"http://127.0.0.1:%d/token\",service=\"svc\"\r\n"
+             "Content-Type: application/json\r\n",
+             port);
+    respond_str(fd, r, 401, "Unauthorized", h,
+                "{\"errors\":[{\"code\":\"UNAUTHORIZED\",\"message\":\"authentication "
+                "required\"}]}");
+}
+
+/* Tokens: "T-NAME" anonymous, "A-NAME" with user:pa55word; a wrong password is refused. */
+static void token(int fd, const struct sreq *r)
+{
+    char repo[256], auth[256], body[512];
+    char *good = dk_base64_encode("user:pa55word", 13);
+    char *want = dk_xasprintf("Basic %s", good);
+    int has_auth = req_header(r, "Authorization", auth, sizeof(auth));
+
+    if (!strstr(r->query, "service=svc") || !scope_repo(r->query, repo, sizeof(repo))) {
+        respond_str(fd, r, 400, "Bad Request", NULL, "{}");
+    } else if (has_auth && strcmp(auth, want)) {
+        respond_str(fd, r, 401, "Unauthorized", NULL, "{}");
+    } else {
+        if (has_auth)
+            hit("token-with-basic-auth");
+        snprintf(body, sizeof(body), "{\"token\":\"%s-%s\",\"expires_in\":300}",
+                 has_auth ? "A" : "T", repo);
+        respond_str(fd, r, 200, "OK", "Content-Type: application/json\r\n", body);
+    }
+    free(good);
+    free(want);
+}
+
+static int bearer_ok(const struct sreq *r, const char *repo)
+{
+    char auth[256], t[256], a[256];
+
+    if (!req_header(r, "Authorization", auth, sizeof(auth)))
+        return 0;
+    snprintf(t, sizeof(t), "Bearer T-%s", repo);
+    snprintf(a, sizeof(a), "Bearer A-%s", repo);
+    return !strcmp(auth, t) || !strcmp(auth, a);
+}
+
+static void serve(int fd, const struct sreq *r)
+{
+    const char *json = "Content-Type: application/json\r\n";
+
+    hit(r->path);
+    if (!strcmp(r->path, "/hits")) {
+        char out[32];
+
+        snprintf(out, sizeof(out), "%d", hit_count(r->query + 2));
+        respond_str(fd, r, 200, "OK", NULL, out);
+    } else if (!strcmp(r->path, "/v2/")) {
+        challenge(fd, r);
+    } else if (!strcmp(r->path, "/token")) {
+        token(fd, r);
+    } else if (!strcmp(r->path, "/v2/x/tags/list")) {
+        if (!bearer_ok(r, "x"))
+            challenge(fd, r);
+        else
+            respond_str(fd, r, 200, "OK", json, "{\"name\":\"x\",\"tags\":[\"v1\",\"v2\"]}");
+    } else if (!strcmp(r->path, "/v2/paged/tags/list")) {
+        char link[256];
+
+        snprintf(link, sizeof(link),
+                 "Link: </v2/paged/tags/list?n=1000&last=b>; rel=\"next\"\r\n%s", json);
+        if (!bearer_ok(r, "paged"))
+            challenge(fd, r);
+        else if (!strstr(r->query, "last=b"))
+            respond_str(fd, r, 200, "OK", link, "{\"name\":\"paged\",\"tags\":[\"a\",\"b\"]}");
+        else
+            respond_str(fd, r, 200, "OK", json, "{\"name\":\"paged\",\"tags\":[\"c\"]}");
+    } else if (!strcmp(r->path, "/v2/missing/tags/list")) {
+        if (!bearer_ok(r, "missing"))
+            challenge(fd, r);
+        else
+            respond_str(fd, r, 404, "Not Found", json,
+                        "{\"errors\":[{\"code\":\"NAME_UNKNOWN\",\"message\":\"repository name "
+                        "not known to registry\"}]}");
+    } else {
+        respond_str(fd, r, 404, "Not Found", NULL, "{}");
+    }
+}
+
+static pid_t server_pid;
+
+static int start_server(void)
+{
+    struct sockaddr_in a;
+    socklen_t al = sizeof(a);
+    int lfd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(lfd, 64) < 0 ||
+        getsockname(lfd, (struct sockaddr *)&a, &al) < 0)
+        return -1;
+    port = ntohs(a.sin_port);
+    fflush(stdout);
+    server_pid = fork();
+    if (server_pid < 0)
+        return -1;
+    if (server_pid == 0) {
+        signal(SIGPIPE, SIG_IGN);
+        alarm(60);
+        for (;;) {
+            struct sreq r;
+            int fd = accept(lfd, NULL, NULL);
+
+            if (fd < 0)
+                continue;
+            if (read_request(fd, &r) == 0)
+                serve(fd, &r);
+            dk_buf_release(&r.head);
+            dk_buf_release(&r.body);
+            close(fd);
+        }
+    }
+    close(lfd);
+    return 0;
+}
+
+/* --- the tests ------------------------------------------------------------------------- */
+
+static char host[64];
+
+static int server_hits(const char *path)
+{
+    struct dk_http h;
+    struct dk_http_req req = {0};
+    struct dk_http_resp resp;
+    struct dk_err err = DK_ERR_INIT;
+    char *u = dk_xasprintf("http://127.0.0.1:%d/hits?p=%s", port, path);
+    int n = -1;
+
+    dk_http_init(&h, NULL, &err);
+    dk_http_resp_init(&resp);
+    req.url = u;
+    req.verify = -1;
+    if (dk_http_do(&h, &req, &resp, &err) == 0 && resp.status == 200)
+        n = atoi(resp.body.buf);
+    dk_http_resp_release(&resp);
+    dk_http_release(&h);
+    free(u);
+    return n;
+}
+
+static void test_manifest(void)
+{
+    struct dk_manifest m;
+
+    ok(dk_manifest_is_index(DK_MT_OCI_INDEX), "registry: an OCI index is an index");
+    ok(dk_manifest_is_index(DK_MT_DOCKER_LIST), "registry: a Docker manifest list is an index");
+    ok(!dk_manifest_is_index(DK_MT_OCI_MANIFEST), "registry: an OCI manifest is not an index");
+    ok(!dk_manifest_is_index(DK_MT_DOCKER_MANIFEST), "registry: a Docker manifest is not an index");
+    ok(!dk_manifest_is_index(NULL), "registry: no media type is not an index");
+    ok(!dk_manifest_is_index(DK_MT_OCI_INDEX "; charset=utf-8") &&
+           !dk_manifest_is_index("application/json"),
+       "registry: only the exact index media types are indexes");
+
+    dk_manifest_init(&m);
+    ok(m.data.len == 0 && m.media_type == NULL && m.digest[0] == '\0',
+       "registry: manifest_init gives an empty manifest");
+    dk_buf_add(&m.data, "{}");
+    m.media_type = dk_xstrdup(DK_MT_OCI_MANIFEST);
+    snprintf(m.digest, sizeof(m.digest), "sha256:abc");
+    dk_manifest_release(&m);
+    ok(m.data.len == 0 && m.data.alloc == 0 && m.media_type == NULL && m.digest[0] == '\0',
+       "registry: manifest_release frees and empties");
+    dk_manifest_release(&m);
+    ok(1, "registry: manifest_release twice is safe");
+}
+
+static void test_error(void)
+{
+    struct dk_regclient c;
+    struct dk_registry *r, *r2;
+    struct dk_http_resp resp;
+    struct dk_err err = DK_ERR_INIT;
+
+    ok(dk_regclient_init(&c, NULL, &err) == 0, "registry: a client starts with defaults");
+    r = dk_regclient_get(&c, "reg.example.com");
+    ok(r != NULL, "registry: get makes a registry for a host");
+    ok(dk_regclient_get(&c, "reg.example.com") == r,
+       "registry: get returns the same registry for the same host");
+    r2 = dk_regclient_get(&c, "other.example.com:5000");
+    ok(r2 && r2 != r, "registry: another host gets another registry");
+    is_str(dk_registry_host(r), "reg.example.com", "registry: host is the host as given");
+    is_str(dk_registry_host(r2), "other.example.com:5000", "registry: host keeps the port");
+    ok(dk_registry_client(r) == &c, "registry: a registry knows its client");
+    is_int(c.nregs, 2, "registry: the client owns two registries");
+
+    dk_http_resp_init(&resp);
+    resp.status = 404;
+    dk_buf_add(&resp.body,
+               "{\"errors\":[{\"code\":\"MANIFEST_UNKNOWN\",\"message\":\"manifest unknown\","
+               "\"detail\":{}},{\"code\":\"OTHER\",\"message\":\"second\"}]}");
+    is_int(dk_registry_error(r, &resp, "manifest 'reg.example.com/app:v1'", &err), -1,
+           "registry: error returns -1");
+    is_str(err.msg,
+           "registry reg.example.com answered 404 Not Found for manifest "
+           "'reg.example.com/app:v1': MANIFEST_UNKNOWN: manifest unknown",
+           "registry: error names host, status, what, and the registry's first error");
+    is_int(err.code, DK_E_NOTFOUND, "registry: 404 is not-found");
+
+    resp.status = 401;
+    dk_registry_error(r, &resp, "x", &err);
+    ok(err.code == DK_E_AUTH && strstr(err.msg, " answered 401 Unauthorized for x"),
+       "registry: 401 is an auth error");
+    resp.status = 403;
+    dk_registry_error(r, &resp, "x", &err);
+    ok(err.code == DK_E_AUTH && strstr(err.msg, " answered 403 Forbidden for x"),
+       "registry: 403 is an auth error");
+    resp.status = 500;
+    dk_registry_error(r, &resp, "x", &err);
+    ok(err.code == DK_E_NET && strstr(err.msg, " answered 500 Internal Server Error for x"),
+       "registry: 500 is a network error");
+    resp.status = 429;
+    dk_registry_error(r, &resp, "x", &err);
+    ok(err.code == DK_E_NET && strstr(err.msg, " answered 429 Too Many Requests for x"),
+       "registry: 429 is a network error");
+    resp.status = 400;
+    dk_registry_error(r, &resp, "x", &err);
+    is_int(err.code, DK_E_FAIL, "registry: 400 is a plain failure");
+
+    dk_buf_reset(&resp.body);
+    dk_buf_add(&resp.body, "<html>gateway</html>");
+    resp.status = 502;
+    dk_registry_error(r2, &resp, "blob sha256:1", &err);
+    is_str(err.msg, "registry other.example.com:5000 answered 502 Bad Gateway for blob sha256:1",
+           "registry: a body that is not JSON adds nothing to the message");
+    dk_buf_reset(&resp.body);
+    dk_buf_add(&resp.body, "{\"errors\":[{\"message\":\"only a message\"}]}");
+    resp.status = 404;
+    dk_registry_error(r2, &resp, "y", &err);
+    ok(dk_str_endswith(err.msg, "for y: only a message"),
+       "registry: an error with only a message adds the message");
+    dk_http_resp_release(&resp);
+    dk_regclient_release(&c);
+    ok(c.nregs == 0 && c.regs == NULL, "registry: release frees the registries");
+}
+
+static void test_bearer(void)
+{
+    struct dk_regclient c;
+    struct dk_regclient_opts o;
+    struct dk_registry *r;
+    struct dk_strvec tags = DK_STRVEC_INIT;
+    struct dk_buf b = DK_BUF_INIT;
+    struct dk_err err = DK_ERR_INIT;
+    char *want;
+
+    ok(dk_regclient_init(&c, NULL, &err) == 0, "registry: a client for the test server starts");
+    r = dk_regclient_get(&c, host);
+    ok(dk_registry_list_tags(r, "x", &tags, &err) == 0,
+       "registry: list_tags through a bearer token");
+    if (err.msg[0])
+        printf("# %s\n", err.msg);
+    ok(tags.n == 2 && !strcmp(tags.v[0], "v1") && !strcmp(tags.v[1], "v2"),
+       "registry: list_tags returns the tags");
+    is_int(server_hits("/token"), 1, "registry: one token was fetched");
+    is_int(server_hits("/v2/"), 1, "registry: /v2/ was pinged once over plain HTTP");
+    dk_registry_url(r, &b, "%s/tags/list", "x");
+    want = dk_xasprintf("http://127.0.0.1:%d/v2/x/tags/list", port);
+    is_str(b.buf, want, "registry: a loopback registry falls back to plain HTTP");
+    free(want);
+    is_int(dk_registry_verify(r), 0, "registry: TLS is not verified for a loopback registry");
+
+    dk_strvec_release(&tags);
+    ok(dk_registry_list_tags(r, "x", &tags, &err) == 0 && tags.n == 2,
+       "registry: list_tags a second time");
+    is_int(server_hits("/token"), 1, "registry: the token is reused for the same scope");
+    is_int(server_hits("/v2/"), 1, "registry: the ping is not repeated");
+    ok(dk_registry_auth(r, "repository:x:pull", &b, &err) == 0, "registry: auth for a known scope");
+    is_str(b.buf, "Authorization: Bearer T-x", "registry: auth writes the bearer header line");
+    dk_strvec_release(&tags);
+
+    ok(dk_registry_list_tags(r, "paged", &tags, &err) == 0, "registry: list_tags over two pages");
+    ok(tags.n == 3 && !strcmp(tags.v[0], "a") && !strcmp(tags.v[2], "c"),
+       "registry: list_tags follows the Link header to the next page");
+    dk_strvec_release(&tags);
+
+    dk_err_init(&err);
+    ok(dk_registry_list_tags(r, "missing", &tags, &err) == -1,
+       "registry: list_tags of a missing repository fails");
+    is_int(err.code, DK_E_NOTFOUND, "registry: a missing repository is not-found");
+    want = dk_xasprintf("registry %s answered 404 Not Found for tags of '%s/missing': "
+                        "NAME_UNKNOWN: repository name not known to registry",
+                        host, host);
+    is_str(err.msg, want, "registry: the message names the registry, repository and error");
+    free(want);
+    ok(!strstr(err.msg, "T-missing"), "registry: the token is not in the message");
+    dk_strvec_release(&tags);
+
+    ok(dk_registry_check_login(r, &err) == 0, "registry: check_login anonymously gets a token");
+    dk_regclient_release(&c);
+
+    dk_regclient_opts_init(&o);
+    o.username = "user";
+    o.password = "pa55word";
+    ok(dk_regclient_init(&c, &o, &err) == 0, "registry: a client with credentials starts");
+    r = dk_regclient_get(&c, host);
+    ok(dk_registry_list_tags(r, "x", &tags, &err) == 0 && tags.n == 2,
+       "registry: list_tags with credentials");
+    is_int(server_hits("token-with-basic-auth"), 1,
+           "registry: the token request carried the credentials");
+    ok(dk_registry_auth(r, "repository:x:pull", &b, &err) == 0 &&
+           !strcmp(b.buf, "Authorization: Bearer A-x"),
+       "registry: the token got with credentials is used");
+    dk_strvec_release(&tags);
+    dk_regclient_release(&c);
+
+    o.password = "wrong-pass";
+    dk_regclient_init(&c, &o, &err);
+    r = dk_regclient_get(&c, host);
+    dk_err_init(&err);
+    ok(dk_registry_list_tags(r, "x", &tags, &err) == -1, "registry: a wrong password fails");
+    is_int(err.code, DK_E_AUTH, "registry: a refused login is an auth error");
+    want = dk_xasprintf("cannot log in to %s: token server answered 401 (wrong username or "
+                        "password?)",
+                        host);
+    is_str(err.msg, want, "registry: the message says the token server refused the login");
+    free(want);
+    dk_err_init(&err);
+    ok(dk_registry_check_login(r, &err) == -1 && err.code == DK_E_AUTH,
+       "registry: check_login with a wrong password is an auth error");
+    dk_err_set(&err, DK_E_AUTH, "password was wrong-pass");
+    is_str(err.msg, "password was ***", "registry: the client's password is redacted from errors");
+    dk_strvec_release(&tags);
+    dk_regclient_release(&c);
+    dk_buf_release(&b);
+}
+
+int main(void)
+{
+    const char *t = getenv("TMPDIR");
+    char tmp[4096], *cmd;
+    struct dk_err err = DK_ERR_INIT;
+    int status = 0;
+
+    snprintf(tmp, sizeof(tmp), "%s/dk-t-registry-XXXXXX", t && *t ? t : "/tmp");
+    if (!mkdtemp(tmp)) {
+        printf("Bail out! cannot make a temp dir: %s\n", strerror(errno));
+        return 1;
+    }
+    /* no machine credentials, proxies or CA settings */
+    setenv("DOCKER_CONFIG", tmp, 1);
+    unsetenv("DOCKER_AUTH_CONFIG");
+    unsetenv("REGISTRY_AUTH_FILE");
+    unsetenv("XDG_RUNTIME_DIR");
+    unsetenv("SSL_CERT_FILE");
+    unsetenv("http_proxy");
+    unsetenv("HTTP_PROXY");
+    unsetenv("https_proxy");
+    unsetenv("HTTPS_PROXY");
+    unsetenv("all_proxy");
+    unsetenv("ALL_PROXY");
+    signal(SIGPIPE, SIG_IGN);
+    if (start_server() < 0) {
+        printf("Bail out! cannot start the test server: %s\n", strerror(errno));
+        return 1;
+    }
+    alarm(60);
+    snprintf(host, sizeof(host), "127.0.0.1:%d", port);
+    if (dk_http_global_init(&err) < 0) {
+        printf("Bail out! %s\n", err.msg);
+        return 1;
+    }
+    test_manifest();
+    test_error();
+    test_bearer();
+    kill(server_pid, SIGTERM);
+    waitpid(server_pid, &status, 0);
+    ok(WIFSIGNALED(status) && WTERMSIG(status) == SIGTERM,
+       "registry: the test server ran until the end");
+    cmd = dk_xasprintf("rm -rf '%s'", tmp);
+    if (system(cmd) != 0)
+        printf("# cannot remove %s\n", tmp);
+    free(cmd);
+    return tap_done();
+}
