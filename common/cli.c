@@ -195,6 +195,36 @@ int dk_cli_parse(const struct dk_opt *opts, struct dk_common_opts *common, int a
             }
             if (!o)
                 return dk_err_set(err, DK_E_USAGE, "unknown option '-%c' (see --help)", a[1]);
+            if (a[2] && o->type == DK_OPT_BOOL) {
+                /* bundled short flags: -qv is -q -v */
+                const char *c;
+
+                for (c = a + 2; *c; c++) {
+                    const struct dk_opt *b = find_short(opts, *c);
+
+                    if (!b && (b = find_short(common_opts, *c))) {
+                        tmp = *b;
+                        tmp.value = common_target(common, b);
+                        b = &tmp;
+                    }
+                    if (!b || b->type != DK_OPT_BOOL)
+                        return dk_err_set(err, DK_E_USAGE,
+                                          "unknown option '-%c' in '%s' (see --help)", *c, a);
+                }
+                for (c = a + 1; *c; c++) {
+                    const struct dk_opt *b = find_short(opts, *c);
+                    struct dk_opt t2;
+
+                    if (!b) {
+                        b = find_short(common_opts, *c);
+                        t2 = *b;
+                        t2.value = common_target(common, b);
+                        b = &t2;
+                    }
+                    *(int *)b->value = 1;
+                }
+                continue;
+            }
             if (a[2])
                 val = a + 2;
         }

@@ -89,6 +89,7 @@ struct ctx {
     struct dk_copy_result *res;
     int64_t total, last_line;
     int tty_lines;
+    char *src_name;                 /* the name of the image in a source layout, given or found */
     struct dk_strvec extra_digests; /* rewritten configs, uploaded from memory */
     struct dk_strvec extra_data;
 };
@@ -506,7 +507,7 @@ static void start_upload(struct blob *b)
     b->req.method = "POST";
     b->req.url = b->url.buf;
     b->req.headers = b->hdrs[0][0] ? b->hdrs : NULL;
-    b->req.verify = dk_registry_verify(x->dreg);
+    b->req.tls = dk_registry_tls(x->dreg);
     dk_http_resp_release(&b->resp);
     dk_http_resp_init(&b->resp);
     x->c->requests++;
@@ -553,7 +554,7 @@ static void start_get(struct blob *b, size_t (*write)(const char *, size_t, void
     b->get.url = b->gurl.buf;
     b->get.headers = x->sauth.len ? b->ghdrs : NULL;
     b->get.follow = 1;
-    b->get.verify = dk_registry_verify(x->sreg);
+    b->get.tls = dk_registry_tls(x->sreg);
     b->get.write = write;
     b->get.write_ud = b;
     b->get.no_retry = x->dst->kind == DK_TR_REGISTRY; /* the PUT it feeds cannot rewind */
@@ -576,7 +577,7 @@ static void start_put(struct blob *b)
     b->req.method = "PUT";
     b->req.url = b->url.buf;
     b->req.headers = b->hdrs;
-    b->req.verify = dk_registry_verify(x->dreg);
+    b->req.tls = dk_registry_tls(x->dreg);
     b->req.read_size = b->size;
     b->req.read_ud = b;
     b->req.no_retry = 1;
@@ -709,7 +710,7 @@ static int start_blob(struct blob *b, struct dk_err *err)
     b->req.method = "HEAD";
     b->req.url = b->url.buf;
     b->req.headers = x->dauth.len ? b->hdrs : NULL;
-    b->req.verify = dk_registry_verify(x->dreg);
+    b->req.tls = dk_registry_tls(x->dreg);
     dk_http_resp_init(&b->resp);
     x->c->requests++;
     dk_http_add(&x->c->http, &b->req, &b->resp, on_head_done, b);
@@ -1040,15 +1041,15 @@ static const char *dst_selector(struct ctx *x, const struct dk_manifest *top)
             return top->digest;
         if (x->src->kind == DK_TR_REGISTRY && x->src->ref.tag)
             return x->src->ref.tag;
-        if (x->src->kind != DK_TR_REGISTRY && x->src->name)
-            return x->src->name;
+        if (x->src->kind != DK_TR_REGISTRY && x->src_name)
+            return x->src_name;
         return "latest";
     }
     if (x->dst->name)
         return x->dst->name;
     if (x->src->kind == DK_TR_REGISTRY)
         return dk_ref_tag_or_latest(&x->src->ref);
-    return x->src->name ? x->src->name : "latest";
+    return x->src_name ? x->src_name : "latest";
 }
 
 static int cmp_str(const void *a, const void *b)
@@ -1137,6 +1138,21 @@ int dk_copy(struct dk_regclient *c, struct dk_endpoint *src, struct dk_endpoint 
         goto out;
     else
         x.slay_open = 1;
+    if (x.slay_open && src->name) {
+        x.src_name = dk_xstrdup(src->name);
+    } else if (x.slay_open) {
+        /* a layout holding one named image: its name carries over */
+        char **refs = NULL;
+        size_t nrefs = 0, k;
+
+        if (dk_oci_list_refs(&x.slay, &refs, &nrefs, err) < 0)
+            goto out;
+        if (nrefs == 1)
+            x.src_name = dk_xstrdup(refs[0]);
+        for (k = 0; k < nrefs; k++)
+            free(refs[k]);
+        free(refs);
+    }
     if (dst->kind == DK_TR_REGISTRY)
         x.dreg = dk_regclient_get(c, dst->ref.registry);
     else if (layout_open(&x, dst, &x.dlay, 1, err) < 0)
@@ -1228,6 +1244,7 @@ out:
         free(dst->stage);
         dst->stage = NULL;
     }
+    free(x.src_name);
     dk_strvec_release(&x.extra_digests);
     dk_strvec_release(&x.extra_data);
     dk_buf_release(&x.sauth);

@@ -226,7 +226,8 @@ static int xfer_setup(struct dk_http_xfer *x, struct dk_err *err)
     struct dk_http_req *req = x->req;
     const char *method = req->method ? req->method : "GET";
     const char *const *hp;
-    int verify = req->verify >= 0 ? req->verify : x->h->opts.verify;
+    int verify =
+        req->tls == DK_HTTP_TLS_DEFAULT ? x->h->opts.verify : req->tls == DK_HTTP_TLS_VERIFY;
     CURL *e = curl_easy_init();
 
     if (!e)

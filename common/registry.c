@@ -78,6 +78,7 @@ int dk_regclient_init(struct dk_regclient *c, const struct dk_regclient_opts *o,
     dk_http_opts_init(&ho);
     ho.max_parallel = c->opts.parallel > 0 ? c->opts.parallel : 8;
     ho.ca_file = c->ca_file;
+    ho.verify = c->opts.tls_verify != 0;
     return dk_http_init(&c->http, &ho, err);
 }
 
@@ -146,9 +147,9 @@ struct dk_regclient *dk_registry_client(const struct dk_registry *r)
     return r->c;
 }
 
-int dk_registry_verify(const struct dk_registry *r)
+enum dk_http_tls dk_registry_tls(const struct dk_registry *r)
 {
-    return r->verify;
+    return r->verify ? DK_HTTP_TLS_VERIFY : DK_HTTP_TLS_NO_VERIFY;
 }
 
 static int is_insecure(struct dk_registry *r)
@@ -284,7 +285,6 @@ static int fetch_token(struct dk_registry *r, const char *scope, struct dk_err *
     if (have < 0)
         return -1;
     dk_http_resp_init(&resp);
-    req.verify = -1;
     if (have && r->cred.identity_token) {
         /* OAuth2 refresh-token grant, as Docker does for identity tokens */
         dk_buf_add(&url, r->realm);
@@ -393,7 +393,7 @@ int dk_registry_ping(struct dk_registry *r, struct dk_err *err)
     r->verify = verify_forced >= 0 ? verify_forced : !insecure;
     dk_buf_addf(&url, "https://%s/v2/", r->api);
     req.url = url.buf;
-    req.verify = r->verify;
+    req.tls = dk_registry_tls(r);
     req.no_retry = insecure && verify_forced != 1;
     r->c->requests++;
     if (dk_http_do(&r->c->http, &req, &resp, err) < 0) {
@@ -449,7 +449,6 @@ int dk_registry_check_login(struct dk_registry *r, struct dk_err *err)
     dk_http_resp_init(&resp);
     dk_registry_url(r, &url, "%s", "");
     req.url = url.buf;
-    req.verify = -1;
     if (dk_registry_do(r, "", &req, &resp, err) < 0)
         goto out;
     if (resp.status != 200) {
@@ -531,7 +530,7 @@ int dk_registry_do(struct dk_registry *r, const char *scope, struct dk_http_req 
             hdrs[n++] = *p;
         hdrs[n] = NULL;
         req->headers = hdrs;
-        req->verify = r->verify;
+        req->tls = dk_registry_tls(r);
         r->c->requests++;
         dk_http_resp_release(resp);
         dk_http_resp_init(resp);
@@ -588,6 +587,8 @@ static const char *status_text(long s)
         return "Bad Gateway";
     case 503:
         return "Service Unavailable";
+    case 504:
+        return "Gateway Timeout";
     default:
         return "";
     }
@@ -602,8 +603,8 @@ int dk_registry_error(struct dk_registry *r, const struct dk_http_resp *resp, co
     const cJSON *e;
     enum dk_errc code = DK_E_FAIL;
 
-    dk_buf_addf(&msg, "registry %s answered %ld %s for %s", r->host, resp->status,
-                status_text(resp->status), what);
+    dk_buf_addf(&msg, "registry %s answered %ld%s%s for %s", r->host, resp->status,
+                *status_text(resp->status) ? " " : "", status_text(resp->status), what);
     cJSON_ArrayForEach(e, errs)
     {
         const cJSON *c = cJSON_GetObjectItemCaseSensitive(e, "code");
@@ -687,7 +688,6 @@ int dk_registry_get_manifest(struct dk_registry *r, const char *repo, const char
     dk_registry_url(r, &url, "%s/manifests/%s", repo, selector);
     req.url = url.buf;
     req.headers = hdrs;
-    req.verify = -1;
     req.max_body = 16u << 20;
     if (dk_registry_do(r, scope, &req, &resp, err) < 0)
         goto out;
@@ -748,7 +748,6 @@ int dk_registry_head_manifest(struct dk_registry *r, const char *repo, const cha
     req.method = "HEAD";
     req.url = url.buf;
     req.headers = hdrs;
-    req.verify = -1;
     if (dk_registry_do(r, scope, &req, &resp, err) < 0)
         goto out;
     if (resp.status != 200) {
@@ -801,7 +800,6 @@ int dk_registry_put_manifest(struct dk_registry *r, const char *repo, const char
     req.headers = hdrs;
     req.body = data;
     req.body_len = len;
-    req.verify = -1;
     if (dk_registry_do(r, scope, &req, &resp, err) < 0)
         goto out;
     if (resp.status != 201 && resp.status != 200 && resp.status != 202) {
@@ -834,7 +832,6 @@ int dk_registry_delete_manifest(struct dk_registry *r, const char *repo, const c
     dk_registry_url(r, &url, "%s/manifests/%s", repo, digest);
     req.method = "DELETE";
     req.url = url.buf;
-    req.verify = -1;
     if (dk_registry_do(r, scope, &req, &resp, err) < 0)
         goto out;
     if (resp.status != 202 && resp.status != 200) {
@@ -870,7 +867,6 @@ int dk_registry_head_blob(struct dk_registry *r, const char *repo, const char *d
     dk_registry_url(r, &url, "%s/blobs/%s", repo, digest);
     req.method = "HEAD";
     req.url = url.buf;
-    req.verify = -1;
     if (dk_registry_do(r, scope, &req, &resp, err) < 0)
         goto out;
     if (resp.status == 404) {
@@ -908,7 +904,6 @@ int dk_registry_get_blob(struct dk_registry *r, const char *repo, const char *di
     dk_registry_url(r, &url, "%s/blobs/%s", repo, digest);
     req.url = url.buf;
     req.follow = 1;
-    req.verify = -1;
     req.max_body = max;
     if (dk_registry_do(r, scope, &req, &resp, err) < 0)
         goto out;
@@ -967,7 +962,6 @@ int dk_registry_start_upload(struct dk_registry *r, const char *repo, const char
         dk_registry_url(r, &url, "%s/blobs/uploads/", repo);
     req.method = "POST";
     req.url = url.buf;
-    req.verify = -1;
     if (dk_registry_do(r, scope, &req, &resp, err) < 0)
         goto out;
     if (resp.status == 201 && from_repo) {
@@ -1024,7 +1018,6 @@ int dk_registry_put_blob(struct dk_registry *r, const char *repo, const char *di
     req.headers = hdrs;
     req.body = data;
     req.body_len = len;
-    req.verify = -1;
     req.no_retry = 1; /* an upload session is single use */
     if (dk_registry_do(r, scope, &req, &resp, err) < 0)
         goto out;
@@ -1098,7 +1091,6 @@ int dk_registry_put_blob_chunked(struct dk_registry *r, const char *repo, const 
         req.read = read_fd;
         req.read_ud = &fr;
         req.read_size = fr.left;
-        req.verify = -1;
         req.no_retry = 1;
         off += fr.left;
         if (dk_registry_do(r, scope, &req, &resp, err) < 0)
@@ -1115,7 +1107,6 @@ int dk_registry_put_blob_chunked(struct dk_registry *r, const char *repo, const 
         dk_registry_upload_url(r, loc.buf, digest, &url);
         req.method = "PUT";
         req.url = url.buf;
-        req.verify = -1;
         req.no_retry = 1;
         if (dk_registry_do(r, scope, &req, &resp, err) < 0)
             goto out;
@@ -1171,7 +1162,6 @@ static int list_pages(struct dk_registry *r, const char *scope, struct dk_buf *u
         const cJSON *arr, *it;
 
         req.url = url->buf;
-        req.verify = -1;
         if (dk_registry_do(r, scope, &req, &resp, err) < 0)
             goto out;
         if (resp.status != 200) {

@@ -6,7 +6,7 @@ set -eu
 
 pkgs="libcurl4-openssl-dev libgit2-dev libcjson-dev libyaml-dev libssl-dev zlib1g-dev
 pkg-config bats docker-registry skopeo buildah busybox-static python3 python3-yaml
-apache2-utils openssl ca-certificates git make gcc jq time curl clang-format"
+apache2-utils openssl ca-certificates git make gcc jq time curl clang-format unzip"
 
 missing=""
 for p in $pkgs; do

@@ -118,6 +118,10 @@ teardown() {
         run_split dk-push copy "oci-archive:$BATS_TEST_TMPDIR/$f" "$REG_HOST/restored-${f%%.*}:v1"
         [ "$status" -eq 0 ]
         [ "$(skopeo_digest "$REG_HOST/restored-${f%%.*}:v1")" = "$want" ]
+        # the image keeps its name from the archive into a layout
+        run_split dk-push copy "oci-archive:$BATS_TEST_TMPDIR/$f" "oci:$BATS_TEST_TMPDIR/layout-${f%%.*}"
+        [ "$status" -eq 0 ]
+        skopeo inspect --raw "oci:$BATS_TEST_TMPDIR/layout-${f%%.*}:app" >/dev/null
     done
     ls "$BATS_TEST_TMPDIR"/dk-archive-* 2>/dev/null && false
     true

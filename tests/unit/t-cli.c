@@ -202,6 +202,10 @@ static void test_env(void)
        "cli: --quiet wins over --verbose");
     ok(parse(NULL) == 0 && dk_log_level() == DK_LOG_INFO,
        "cli: without either the log level is left alone");
+    ok(parse("-qv", NULL) == 0 && common.quiet && common.verbose,
+       "cli: bundled short flags -qv set both");
+    ok(parse("-qz", NULL) == -1 && err.code == DK_E_USAGE && strstr(err.msg, "'-z'"),
+       "cli: an unknown flag in a bundle is a usage error naming it");
 
     is_str(dk_cli_env_name(&opts[2], buf, sizeof(buf)), "DK_DRY_RUN",
            "cli: env name is DK_ + upper case, '-' as '_'");

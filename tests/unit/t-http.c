@@ -337,7 +337,6 @@ static long get(const char *path, struct dk_buf *body)
 
     dk_http_resp_init(&resp);
     req.url = u;
-    req.verify = -1;
     if (dk_http_do(&h, &req, &resp, &err) == 0) {
         status = resp.status;
         if (body) {
@@ -373,7 +372,6 @@ static void test_get(void)
 
     dk_http_resp_init(&resp);
     req.url = u;
-    req.verify = -1;
     ok(dk_http_do(&h, &req, &resp, &err) == 0, "http: GET /ok succeeds");
     is_int(resp.status, 200, "http: GET /ok answers 200");
     is_str(resp.body.buf, "hello world", "http: the body is buffered");
@@ -402,7 +400,6 @@ static void test_get(void)
     dk_http_resp_init(&resp);
     memset(&req, 0, sizeof(req));
     req.url = u;
-    req.verify = -1;
     ok(dk_http_do(&h, &req, &resp, &err) == 0 && resp.status == 302,
        "http: a redirect is not followed by default");
     dk_http_resp_release(&resp);
@@ -445,7 +442,6 @@ static void test_retries(void)
     u = url("/noretry");
     dk_http_resp_init(&resp);
     req.url = u;
-    req.verify = -1;
     req.no_retry = 1;
     ok(dk_http_do(&h, &req, &resp, &err) == 0 && resp.status == 503,
        "http: no_retry returns the first 503");
@@ -458,7 +454,6 @@ static void test_retries(void)
     dk_http_resp_init(&resp);
     memset(&req, 0, sizeof(req));
     req.url = u;
-    req.verify = -1;
     dk_err_init(&err);
     ok(dk_http_do(&h, &req, &resp, &err) == -1, "http: connection refused fails after retries");
     is_int(err.code, DK_E_NET, "http: a refused connection is a network error");
@@ -496,7 +491,6 @@ static void test_max_body(void)
 
     dk_http_resp_init(&resp);
     req.url = u;
-    req.verify = -1;
     req.max_body = 1000;
     ok(dk_http_do(&h, &req, &resp, &err) == -1, "http: a body over max_body fails");
     is_int(err.code, DK_E_NET, "http: an oversized body is a network error");
@@ -570,7 +564,6 @@ static void test_upload(void)
     dk_http_resp_init(&resp);
     req.method = "PUT";
     req.url = u;
-    req.verify = -1;
     req.body = data;
     req.body_len = n;
     ok(dk_http_do(&h, &req, &resp, &err) == 0 && resp.status == 200, "http: PUT of 100000 bytes");
@@ -609,7 +602,6 @@ static void test_upload(void)
     dk_http_resp_init(&resp);
     req.method = "PUT";
     req.url = u;
-    req.verify = -1;
     req.read = src_read;
     req.read_ud = &s;
     req.read_size = -1;
@@ -678,7 +670,6 @@ static void test_download_stream(void)
     dk_buf_init(&k.got);
     dk_http_resp_init(&resp);
     req.url = u;
-    req.verify = -1;
     req.write = sink_write;
     req.write_ud = &k;
     req.max_body = 10; /* applies to buffered bodies only */
@@ -761,7 +752,6 @@ static void test_concurrent(void)
         snprintf(p, sizeof(p), "/n/%d", i);
         urls[i] = url(p);
         req[i].url = urls[i];
-        req[i].verify = -1;
         dk_http_resp_init(&resp[i]);
         dk_http_add(&hp, &req[i], &resp[i], many_done, &m);
     }
@@ -885,7 +875,6 @@ static void test_pause(void)
     s.pauses = 3;
     dk_http_resp_init(&resp);
     req.url = u;
-    req.verify = -1;
     req.write = pause_write;
     req.write_ud = &s;
     dk_http_add(&h, &req, &resp, pause_done, &s);
@@ -906,7 +895,6 @@ static void test_pause(void)
     dk_http_resp_init(&resp);
     req.method = "PUT";
     req.url = e;
-    req.verify = -1;
     req.read = pause_read;
     req.read_ud = &s;
     req.read_size = (int64_t)s.len;
@@ -924,11 +912,9 @@ static void test_pause(void)
     memset(&req, 0, sizeof(req));
     s.pauses = 1;
     req.url = u;
-    req.verify = -1;
     req.write = pause_write;
     req.write_ud = &s;
     req2.url = u;
-    req2.verify = -1;
     dk_http_resp_init(&resp);
     dk_http_resp_init(&resp2);
     dk_http_add(&h, &req, &resp, stop_done, &m);

@@ -33,6 +33,14 @@ struct dk_http_opts {
     const char *ca_file;  /* extra CA bundle (PEM) */
 };
 
+/* TLS verification of one request. The zero value is the client's setting, so a request
+ * initialised with {0} never turns verification off by accident. */
+enum dk_http_tls {
+    DK_HTTP_TLS_DEFAULT = 0,
+    DK_HTTP_TLS_VERIFY,
+    DK_HTTP_TLS_NO_VERIFY,
+};
+
 /* Values for stream callbacks. */
 #define DK_HTTP_PAUSE ((size_t)-2)
 #define DK_HTTP_ABORT ((size_t)-1)
@@ -49,7 +57,7 @@ struct dk_http_req {
     const char *url;
     const char *const *headers; /* NULL-terminated "Name: value" lines */
     int follow;                 /* follow redirects (blob GETs go to storage backends) */
-    int verify;                 /* -1: the client's setting; 0/1 override */
+    enum dk_http_tls tls;       /* DK_HTTP_TLS_DEFAULT: the client's setting */
     /* request body: fixed, or streamed */
     const void *body;
     size_t body_len;

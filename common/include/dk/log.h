@@ -47,7 +47,7 @@ void dk_log_section_end(const char *id);
 void dk_log_add_secret(const char *secret);
 /* Appends in to out with every secret and credential pattern replaced by "***". */
 void dk_redact(struct dk_buf *out, const char *in);
-/* Redacts s in place (the result is never longer than s). */
+/* Redacts s in place; a result longer than size is cut to fit. */
 void dk_redact_inplace(char *s, size_t size);
 
 #endif

@@ -66,7 +66,7 @@ const char *dk_registry_host(const struct dk_registry *r);
 struct dk_regclient *dk_registry_client(const struct dk_registry *r);
 /* Whether TLS is verified for this registry (known after the ping): for requests built by
  * callers and run asynchronously. */
-int dk_registry_verify(const struct dk_registry *r);
+enum dk_http_tls dk_registry_tls(const struct dk_registry *r);
 
 /* Pings /v2/ (once): scheme, TLS, auth challenge. */
 int dk_registry_ping(struct dk_registry *r, struct dk_err *err);
