@@ -24,7 +24,7 @@ trap 'registry_stop_all; rm -rf "$work"' EXIT
 "$top/tests/helpers/mkimage" "$work/small" --tag v1 --layers 40 --layer-size 16000 \
     --seed 102 >/dev/null
 
-# measure TOOL IMAGE MODE -> "seconds kB" of one copy into an empty destination
+# measure TOOL IMAGE MODE -> "seconds kB cpu-seconds" of one copy into an empty destination
 measure() {
     local tool=$1 image=$2 mode=$3 src dst out
     registry_start bsrc plain >/dev/null
@@ -38,14 +38,14 @@ measure() {
     fi
     out="$work/time.$$"
     if [ "$tool" = dk ]; then
-        /usr/bin/time -f '%e %M' -o "$out" dk-push copy --quiet "$src" "$dst" >/dev/null
+        /usr/bin/time -f '%e %M %U %S' -o "$out" dk-push copy --quiet "$src" "$dst" >/dev/null
     else
-        /usr/bin/time -f '%e %M' -o "$out" skopeo copy -q --src-tls-verify=false \
+        /usr/bin/time -f '%e %M %U %S' -o "$out" skopeo copy -q --src-tls-verify=false \
             --dest-tls-verify=false "docker://$src" "docker://$dst" >/dev/null
     fi
     registry_stop bsrc
     [ "$mode" = across ] && registry_stop bdst
-    cat "$out"
+    awk '{print $1, $2, $3 + $4}' "$out"
 }
 
 median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
@@ -53,23 +53,25 @@ median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 rows=()
 for image in big small; do
     for mode in across within; do
-        dk_t=() sk_t=() dk_m=() sk_m=()
+        dk_t=() sk_t=() dk_m=() sk_m=() dk_c=() sk_c=()
         for _ in $(seq 1 "$REPS"); do
-            read -r t m < <(measure dk "$image" "$mode")
-            dk_t+=("$t") dk_m+=("$m")
-            read -r t m < <(measure skopeo "$image" "$mode")
-            sk_t+=("$t") sk_m+=("$m")
+            read -r t m c < <(measure dk "$image" "$mode")
+            dk_t+=("$t") dk_m+=("$m") dk_c+=("$c")
+            read -r t m c < <(measure skopeo "$image" "$mode")
+            sk_t+=("$t") sk_m+=("$m") sk_c+=("$c")
         done
         dt=$(printf '%s\n' "${dk_t[@]}" | median)
         st=$(printf '%s\n' "${sk_t[@]}" | median)
+        dc=$(printf '%s\n' "${dk_c[@]}" | median)
+        sc=$(printf '%s\n' "${sk_c[@]}" | median)
         dm=$(printf '%s\n' "${dk_m[@]}" | sort -n | tail -1)
         sm=$(printf '%s\n' "${sk_m[@]}" | sort -n | tail -1)
         label="5 × 20 MB layers"
         [ "$image" = small ] && label="40 × 16 kB layers"
         where="two registries"
         [ "$mode" = within ] && where="one registry (mount)"
-        rows+=("$(awk -v l="$label" -v w="$where" -v dt="$dt" -v st="$st" -v dm="$dm" -v sm="$sm" \
-            'BEGIN { printf "| %s | %s | %.2f s | %.2f s | **%.1fx** | %.1f MB | %.1f MB | **%.2f** |", l, w, dt, st, (dt > 0 ? st / dt : 0), dm / 1024, sm / 1024, dm / sm }')")
+        rows+=("$(awk -v l="$label" -v w="$where" -v dt="$dt" -v st="$st" -v dm="$dm" -v sm="$sm" -v dc="$dc" -v sc="$sc" \
+            'BEGIN { printf "| %s | %s | %.2f s | %.2f s | **%.1fx** | %.2f s | %.2f s | **%.1fx** | %.1f MB | %.1f MB | **%.2f** |", l, w, dt, st, (dt > 0 ? st / dt : 0), dc, sc, (dc > 0 ? sc / dc : 0), dm / 1024, sm / 1024, dm / sm }')")
         echo "${rows[-1]}" >&2
     done
 done
@@ -81,11 +83,13 @@ section=$(
 
 \`bench/bench-copy.sh\`, $(date -u +%Y-%m-%d), $(nproc) cores, docker-registry $(dpkg-query -W -f='${Version}' docker-registry 2>/dev/null),
 skopeo $(skopeo --version | awk '{print $3}'), median of $REPS repetitions, each into an empty
-destination registry on 127.0.0.1. Speed-up = skopeo time / dk time; RSS ratio = dk peak RSS /
-skopeo peak RSS (lower is better). Targets: speed-up ≥ 1.5x across registries, RSS ratio < 0.33.
+destination registry on 127.0.0.1. Speed-up = skopeo wall time / dk wall time; CPU = user +
+system time of the client alone (the registries not counted), ratio = skopeo / dk; RSS ratio =
+dk peak RSS / skopeo peak RSS (lower is better). Targets: speed-up ≥ 1.5x across registries,
+RSS ratio < 0.33.
 
-| image | between | dk-push | skopeo | speed-up | dk RSS | skopeo RSS | RSS ratio |
-|---|---|---|---|---|---|---|---|
+| image | between | dk-push | skopeo | speed-up | dk CPU | skopeo CPU | CPU ratio | dk RSS | skopeo RSS | RSS ratio |
+|---|---|---|---|---|---|---|---|---|---|---|
 $(printf '%s\n' "${rows[@]}")
 <!-- bench-copy:end -->
 EOT

@@ -76,7 +76,8 @@ int dk_regclient_init(struct dk_regclient *c, const struct dk_regclient_opts *o,
     }
     c->opts.ca_file = c->opts.username = c->opts.password = NULL;
     dk_http_opts_init(&ho);
-    ho.max_parallel = c->opts.parallel > 0 ? c->opts.parallel : 8;
+    /* a blob in flight between registries is two requests, its GET and its PUT */
+    ho.max_parallel = 2 * (c->opts.parallel > 0 ? c->opts.parallel : 8);
     ho.ca_file = c->ca_file;
     ho.verify = c->opts.tls_verify != 0;
     return dk_http_init(&c->http, &ho, err);
