@@ -45,7 +45,7 @@ $(BUILD)/bin/%: tools/%/*.c $(BUILD)/libdk.a $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -o $@ $(filter %.c,$^) $(BUILD)/libdk.a $(LDFLAGS) $(LIBS)
 
-$(BUILD)/tests/%: tests/unit/%.c tests/unit/tap.h $(BUILD)/libdk.a $(HEADERS)
+$(BUILD)/tests/%: tests/unit/%.c tests/unit/*.h $(BUILD)/libdk.a $(HEADERS)
 	@mkdir -p $(@D)
 	$(CC) $(ALL_CFLAGS) -Itests/unit -o $@ $< $(BUILD)/libdk.a $(LDFLAGS) $(LIBS)
 

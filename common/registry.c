@@ -671,91 +671,141 @@ static char *sniff_media_type(const char *data, size_t len)
     return out;
 }
 
+/* --- one synchronous API call ------------------------------------------------------------ */
+
+/* What every API call needs: the URL, the request and its response, the auth scope, and a
+ * name for error messages. Owned by the call; call_release() frees it all. */
+struct call {
+    struct dk_registry *r;
+    struct dk_buf url, h;
+    struct dk_http_req req;
+    struct dk_http_resp resp;
+    char *scope;
+    char *what;
+};
+
+/* Takes ownership of scope and what. */
+static void call_init(struct call *c, struct dk_registry *r, char *scope, char *what)
+{
+    memset(c, 0, sizeof(*c));
+    c->r = r;
+    dk_buf_init(&c->url);
+    dk_buf_init(&c->h);
+    dk_http_resp_init(&c->resp);
+    c->scope = scope;
+    c->what = what;
+}
+
+static void call_release(struct call *c)
+{
+    free(c->scope);
+    free(c->what);
+    dk_buf_release(&c->url);
+    dk_buf_release(&c->h);
+    dk_http_resp_release(&c->resp);
+}
+
+/* Pings the registry (once) and sets the request's URL to <base>/v2/<path>. */
+static int call_url(struct call *c, struct dk_err *err, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static int call_url(struct call *c, struct dk_err *err, const char *fmt, ...)
+{
+    va_list ap;
+
+    if (dk_registry_ping(c->r, err) < 0)
+        return -1;
+    dk_buf_reset(&c->url);
+    dk_buf_addf(&c->url, "%s/v2/", c->r->base);
+    va_start(ap, fmt);
+    dk_buf_vaddf(&c->url, fmt, ap);
+    va_end(ap);
+    c->req.url = c->url.buf;
+    return 0;
+}
+
+/* Runs the request with auth; any status not in the 0-terminated list of expected ones
+ * becomes the registry's error. */
+static int call_do(struct call *c, struct dk_err *err, ...)
+{
+    va_list ap;
+    int st, ok = 0;
+
+    if (dk_registry_do(c->r, c->scope, &c->req, &c->resp, err) < 0)
+        return -1;
+    va_start(ap, err);
+    while ((st = va_arg(ap, int)))
+        if (c->resp.status == st)
+            ok = 1;
+    va_end(ap);
+    return ok ? 0 : dk_registry_error(c->r, &c->resp, c->what, err);
+}
+
+static char *manifest_what(struct dk_registry *r, const char *repo, const char *selector)
+{
+    return dk_xasprintf("manifest '%s/%s%s%s'", r->host, repo, strchr(selector, ':') ? "@" : ":",
+                        selector);
+}
+
 int dk_registry_get_manifest(struct dk_registry *r, const char *repo, const char *selector,
                              struct dk_manifest *out, struct dk_err *err)
 {
-    struct dk_buf url = DK_BUF_INIT, h = DK_BUF_INIT;
     const char *hdrs[] = {accept_manifests, NULL};
-    struct dk_http_req req = {0};
-    struct dk_http_resp resp;
-    char *scope = scope_for(repo, "pull"), *what;
+    struct call c;
     int rc = -1;
 
-    what = dk_xasprintf("manifest '%s/%s%s%s'", r->host, repo, strchr(selector, ':') ? "@" : ":",
-                        selector);
-    dk_http_resp_init(&resp);
-    if (dk_registry_ping(r, err) < 0)
+    call_init(&c, r, scope_for(repo, "pull"), manifest_what(r, repo, selector));
+    if (call_url(&c, err, "%s/manifests/%s", repo, selector) < 0)
         goto out;
-    dk_registry_url(r, &url, "%s/manifests/%s", repo, selector);
-    req.url = url.buf;
-    req.headers = hdrs;
-    req.max_body = 16u << 20;
-    if (dk_registry_do(r, scope, &req, &resp, err) < 0)
+    c.req.headers = hdrs;
+    c.req.max_body = 16u << 20;
+    if (call_do(&c, err, 200, 0) < 0)
         goto out;
-    if (resp.status != 200) {
-        dk_registry_error(r, &resp, what, err);
-        goto out;
-    }
     dk_manifest_release(out);
-    dk_sha256_oci(resp.body.buf, resp.body.len, out->digest);
+    dk_sha256_oci(c.resp.body.buf, c.resp.body.len, out->digest);
     if (strchr(selector, ':') && strcmp(selector, out->digest)) {
-        dk_err_set(err, DK_E_INTEGRITY, "%s: content digest %s does not match", what, out->digest);
+        dk_err_set(err, DK_E_INTEGRITY, "%s: content digest %s does not match", c.what,
+                   out->digest);
         goto out;
     }
-    if (dk_http_resp_header(&resp, "Docker-Content-Digest", &h) &&
-        dk_str_startswith(h.buf, "sha256:") && strcmp(h.buf, out->digest)) {
-        dk_err_set(err, DK_E_INTEGRITY, "%s: registry says digest %s but the content is %s", what,
-                   h.buf, out->digest);
+    if (dk_http_resp_header(&c.resp, "Docker-Content-Digest", &c.h) &&
+        dk_str_startswith(c.h.buf, "sha256:") && strcmp(c.h.buf, out->digest)) {
+        dk_err_set(err, DK_E_INTEGRITY, "%s: registry says digest %s but the content is %s", c.what,
+                   c.h.buf, out->digest);
         goto out;
     }
-    if (dk_http_resp_header(&resp, "Content-Type", &h) && strchr(h.buf, '/') &&
-        strcmp(h.buf, "application/json") && !dk_str_startswith(h.buf, "text/"))
-        out->media_type = dk_xstrdup(h.buf);
+    if (dk_http_resp_header(&c.resp, "Content-Type", &c.h) && strchr(c.h.buf, '/') &&
+        strcmp(c.h.buf, "application/json") && !dk_str_startswith(c.h.buf, "text/"))
+        out->media_type = dk_xstrdup(c.h.buf);
     else
-        out->media_type = sniff_media_type(resp.body.buf, resp.body.len);
+        out->media_type = sniff_media_type(c.resp.body.buf, c.resp.body.len);
     {
         char *semi = out->media_type ? strchr(out->media_type, ';') : NULL;
 
         if (semi)
             *semi = '\0';
     }
-    dk_buf_addn(&out->data, resp.body.buf, resp.body.len);
+    dk_buf_addn(&out->data, c.resp.body.buf, c.resp.body.len);
     rc = 0;
 out:
-    free(scope);
-    free(what);
-    dk_buf_release(&url);
-    dk_buf_release(&h);
-    dk_http_resp_release(&resp);
+    call_release(&c);
     return rc;
 }
 
 int dk_registry_head_manifest(struct dk_registry *r, const char *repo, const char *selector,
                               char *digest, size_t digest_size, struct dk_err *err)
 {
-    struct dk_buf url = DK_BUF_INIT, h = DK_BUF_INIT;
     const char *hdrs[] = {accept_manifests, NULL};
-    struct dk_http_req req = {0};
-    struct dk_http_resp resp;
-    char *scope = scope_for(repo, "pull"), *what;
+    struct call c;
     int rc = -1;
 
-    what = dk_xasprintf("manifest '%s/%s%s%s'", r->host, repo, strchr(selector, ':') ? "@" : ":",
-                        selector);
-    dk_http_resp_init(&resp);
-    if (dk_registry_ping(r, err) < 0)
+    call_init(&c, r, scope_for(repo, "pull"), manifest_what(r, repo, selector));
+    if (call_url(&c, err, "%s/manifests/%s", repo, selector) < 0)
         goto out;
-    dk_registry_url(r, &url, "%s/manifests/%s", repo, selector);
-    req.method = "HEAD";
-    req.url = url.buf;
-    req.headers = hdrs;
-    if (dk_registry_do(r, scope, &req, &resp, err) < 0)
+    c.req.method = "HEAD";
+    c.req.headers = hdrs;
+    if (call_do(&c, err, 200, 0) < 0)
         goto out;
-    if (resp.status != 200) {
-        dk_registry_error(r, &resp, what, err);
-        goto out;
-    }
-    if (!dk_http_resp_header(&resp, "Docker-Content-Digest", &h)) {
+    if (!dk_http_resp_header(&c.resp, "Docker-Content-Digest", &c.h)) {
         /* no digest header: fetch the manifest and hash it */
         struct dk_manifest m;
 
@@ -766,14 +816,10 @@ int dk_registry_head_manifest(struct dk_registry *r, const char *repo, const cha
         dk_manifest_release(&m);
         goto out;
     }
-    snprintf(digest, digest_size, "%s", h.buf);
+    snprintf(digest, digest_size, "%s", c.h.buf);
     rc = 0;
 out:
-    free(scope);
-    free(what);
-    dk_buf_release(&url);
-    dk_buf_release(&h);
-    dk_http_resp_release(&resp);
+    call_release(&c);
     return rc;
 }
 
@@ -781,152 +827,95 @@ int dk_registry_put_manifest(struct dk_registry *r, const char *repo, const char
                              const char *data, size_t len, const char *media_type,
                              struct dk_err *err)
 {
-    struct dk_buf url = DK_BUF_INIT, ct = DK_BUF_INIT;
     const char *hdrs[2] = {NULL, NULL};
-    struct dk_http_req req = {0};
-    struct dk_http_resp resp;
-    char *scope = scope_for(repo, "pull,push"), *what;
+    struct call c;
     int rc = -1;
 
-    what = dk_xasprintf("manifest '%s/%s%s%s'", r->host, repo, strchr(selector, ':') ? "@" : ":",
-                        selector);
-    dk_http_resp_init(&resp);
-    if (dk_registry_ping(r, err) < 0)
+    call_init(&c, r, scope_for(repo, "pull,push"), manifest_what(r, repo, selector));
+    if (call_url(&c, err, "%s/manifests/%s", repo, selector) < 0)
         goto out;
-    dk_registry_url(r, &url, "%s/manifests/%s", repo, selector);
-    dk_buf_addf(&ct, "Content-Type: %s", media_type);
-    hdrs[0] = ct.buf;
-    req.method = "PUT";
-    req.url = url.buf;
-    req.headers = hdrs;
-    req.body = data;
-    req.body_len = len;
-    if (dk_registry_do(r, scope, &req, &resp, err) < 0)
-        goto out;
-    if (resp.status != 201 && resp.status != 200 && resp.status != 202) {
-        dk_registry_error(r, &resp, what, err);
-        goto out;
-    }
-    rc = 0;
+    dk_buf_addf(&c.h, "Content-Type: %s", media_type);
+    hdrs[0] = c.h.buf;
+    c.req.method = "PUT";
+    c.req.headers = hdrs;
+    c.req.body = data;
+    c.req.body_len = len;
+    rc = call_do(&c, err, 201, 200, 202, 0);
 out:
-    free(scope);
-    free(what);
-    dk_buf_release(&url);
-    dk_buf_release(&ct);
-    dk_http_resp_release(&resp);
+    call_release(&c);
     return rc;
 }
 
 int dk_registry_delete_manifest(struct dk_registry *r, const char *repo, const char *digest,
                                 struct dk_err *err)
 {
-    struct dk_buf url = DK_BUF_INIT;
-    struct dk_http_req req = {0};
-    struct dk_http_resp resp;
-    char *scope = scope_for(repo, "pull,push,delete"), *what;
+    struct call c;
     int rc = -1;
 
-    what = dk_xasprintf("manifest '%s/%s@%s'", r->host, repo, digest);
-    dk_http_resp_init(&resp);
-    if (dk_registry_ping(r, err) < 0)
+    call_init(&c, r, scope_for(repo, "pull,push,delete"),
+              dk_xasprintf("manifest '%s/%s@%s'", r->host, repo, digest));
+    if (call_url(&c, err, "%s/manifests/%s", repo, digest) < 0)
         goto out;
-    dk_registry_url(r, &url, "%s/manifests/%s", repo, digest);
-    req.method = "DELETE";
-    req.url = url.buf;
-    if (dk_registry_do(r, scope, &req, &resp, err) < 0)
-        goto out;
-    if (resp.status != 202 && resp.status != 200) {
-        dk_registry_error(r, &resp, what, err);
-        if (resp.status == 405)
-            dk_err_wrap(err, "deleting is disabled on %s", r->host);
-        goto out;
-    }
-    rc = 0;
+    c.req.method = "DELETE";
+    rc = call_do(&c, err, 202, 200, 0);
+    if (rc < 0 && c.resp.status == 405)
+        dk_err_wrap(err, "deleting is disabled on %s", r->host);
 out:
-    free(scope);
-    free(what);
-    dk_buf_release(&url);
-    dk_http_resp_release(&resp);
+    call_release(&c);
     return rc;
 }
 
 /* --- blobs ------------------------------------------------------------------------------- */
 
+static char *blob_what(struct dk_registry *r, const char *repo, const char *digest)
+{
+    return dk_xasprintf("blob '%s/%s@%s'", r->host, repo, digest);
+}
+
 int dk_registry_head_blob(struct dk_registry *r, const char *repo, const char *digest,
                           int64_t *size, struct dk_err *err)
 {
-    struct dk_buf url = DK_BUF_INIT, h = DK_BUF_INIT;
-    struct dk_http_req req = {0};
-    struct dk_http_resp resp;
-    char *scope = scope_for(repo, "pull"), *what;
+    struct call c;
     int rc = -1;
 
-    what = dk_xasprintf("blob '%s/%s@%s'", r->host, repo, digest);
-    dk_http_resp_init(&resp);
-    if (dk_registry_ping(r, err) < 0)
+    call_init(&c, r, scope_for(repo, "pull"), blob_what(r, repo, digest));
+    if (call_url(&c, err, "%s/blobs/%s", repo, digest) < 0)
         goto out;
-    dk_registry_url(r, &url, "%s/blobs/%s", repo, digest);
-    req.method = "HEAD";
-    req.url = url.buf;
-    if (dk_registry_do(r, scope, &req, &resp, err) < 0)
+    c.req.method = "HEAD";
+    if (call_do(&c, err, 200, 404, 0) < 0)
         goto out;
-    if (resp.status == 404) {
-        rc = 0;
-    } else if (resp.status == 200) {
-        if (size && dk_http_resp_header(&resp, "Content-Length", &h))
-            *size = atoll(h.buf);
-        rc = 1;
-    } else {
-        dk_registry_error(r, &resp, what, err);
-    }
+    rc = c.resp.status == 200;
+    if (rc && size && dk_http_resp_header(&c.resp, "Content-Length", &c.h))
+        *size = atoll(c.h.buf);
 out:
-    free(scope);
-    free(what);
-    dk_buf_release(&url);
-    dk_buf_release(&h);
-    dk_http_resp_release(&resp);
+    call_release(&c);
     return rc;
 }
 
 int dk_registry_get_blob(struct dk_registry *r, const char *repo, const char *digest,
                          struct dk_buf *out, size_t max, struct dk_err *err)
 {
-    struct dk_buf url = DK_BUF_INIT;
-    struct dk_http_req req = {0};
-    struct dk_http_resp resp;
     struct dk_digest d = DK_DIGEST_INIT;
-    char *scope = scope_for(repo, "pull"), *what;
+    struct call c;
     int rc = -1;
 
-    what = dk_xasprintf("blob '%s/%s@%s'", r->host, repo, digest);
-    dk_http_resp_init(&resp);
-    if (dk_registry_ping(r, err) < 0)
+    call_init(&c, r, scope_for(repo, "pull"), blob_what(r, repo, digest));
+    if (call_url(&c, err, "%s/blobs/%s", repo, digest) < 0)
         goto out;
-    dk_registry_url(r, &url, "%s/blobs/%s", repo, digest);
-    req.url = url.buf;
-    req.follow = 1;
-    req.max_body = max;
-    if (dk_registry_do(r, scope, &req, &resp, err) < 0)
+    c.req.follow = 1;
+    c.req.max_body = max;
+    if (call_do(&c, err, 200, 0) < 0 || dk_digest_verifier_init(&d, digest, err) < 0)
         goto out;
-    if (resp.status != 200) {
-        dk_registry_error(r, &resp, what, err);
-        goto out;
-    }
-    if (dk_digest_verifier_init(&d, digest, err) < 0)
-        goto out;
-    dk_digest_update(&d, resp.body.buf, resp.body.len);
+    dk_digest_update(&d, c.resp.body.buf, c.resp.body.len);
     if (dk_digest_verify(&d, digest, err) < 0) {
-        dk_err_wrap(err, "%s", what);
+        dk_err_wrap(err, "%s", c.what);
         goto out;
     }
-    dk_buf_addn(out, resp.body.buf, resp.body.len);
+    dk_buf_addn(out, c.resp.body.buf, c.resp.body.len);
     rc = 0;
 out:
     dk_digest_release(&d);
-    free(scope);
-    free(what);
-    dk_buf_release(&url);
-    dk_http_resp_release(&resp);
+    call_release(&c);
     return rc;
 }
 
@@ -943,44 +932,33 @@ static void absolute_location(struct dk_registry *r, const char *loc, struct dk_
 int dk_registry_start_upload(struct dk_registry *r, const char *repo, const char *digest,
                              const char *from_repo, struct dk_buf *location, struct dk_err *err)
 {
-    struct dk_buf url = DK_BUF_INIT, h = DK_BUF_INIT;
-    struct dk_http_req req = {0};
-    struct dk_http_resp resp;
-    char *scope, *what;
+    struct call c;
     int rc = -1;
 
-    if (from_repo)
-        scope = dk_xasprintf("repository:%s:pull,push repository:%s:pull", repo, from_repo);
-    else
-        scope = scope_for(repo, "pull,push");
-    what = dk_xasprintf("blob upload to '%s/%s'", r->host, repo);
-    dk_http_resp_init(&resp);
-    if (dk_registry_ping(r, err) < 0)
+    call_init(&c, r,
+              from_repo
+                  ? dk_xasprintf("repository:%s:pull,push repository:%s:pull", repo, from_repo)
+                  : scope_for(repo, "pull,push"),
+              dk_xasprintf("blob upload to '%s/%s'", r->host, repo));
+    if (from_repo
+            ? call_url(&c, err, "%s/blobs/uploads/?mount=%s&from=%s", repo, digest, from_repo) < 0
+            : call_url(&c, err, "%s/blobs/uploads/", repo) < 0)
         goto out;
-    if (from_repo)
-        dk_registry_url(r, &url, "%s/blobs/uploads/?mount=%s&from=%s", repo, digest, from_repo);
-    else
-        dk_registry_url(r, &url, "%s/blobs/uploads/", repo);
-    req.method = "POST";
-    req.url = url.buf;
-    if (dk_registry_do(r, scope, &req, &resp, err) < 0)
+    c.req.method = "POST";
+    if (call_do(&c, err, 201, 202, 0) < 0)
         goto out;
-    if (resp.status == 201 && from_repo) {
+    if (c.resp.status == 201 && from_repo) {
         rc = 1;
         goto out;
     }
-    if (resp.status != 202 || !dk_http_resp_header(&resp, "Location", &h)) {
-        dk_registry_error(r, &resp, what, err);
+    if (c.resp.status != 202 || !dk_http_resp_header(&c.resp, "Location", &c.h)) {
+        dk_registry_error(r, &c.resp, c.what, err);
         goto out;
     }
-    absolute_location(r, h.buf, location);
+    absolute_location(r, c.h.buf, location);
     rc = 0;
 out:
-    free(scope);
-    free(what);
-    dk_buf_release(&url);
-    dk_buf_release(&h);
-    dk_http_resp_release(&resp);
+    call_release(&c);
     return rc;
 }
 
