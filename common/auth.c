@@ -4,13 +4,10 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <limits.h>
-#include <poll.h>
-#include <spawn.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/socket.h>
 #include <sys/stat.h>
 #include <sys/types.h>
 #include <sys/wait.h>
@@ -18,8 +15,7 @@
 
 #include "dk/base64.h"
 #include "dk/log.h"
-
-extern char **environ;
+#include "dk/proc.h"
 
 #define DOCKER_HUB     "docker.io"
 #define DOCKER_HUB_KEY "https://index.docker.io/v1/"
@@ -261,152 +257,36 @@ struct helper_run {
     int status; /* as from waitpid() */
 };
 
-static void set_cloexec(int fd)
-{
-    fcntl(fd, F_SETFD, FD_CLOEXEC);
-}
-
-/* The path of prog in PATH (caller frees), or NULL. Searched here rather than left to
- * posix_spawnp() so that a missing helper is reported as such on every libc, not as a child
- * that exited 127. Empty and relative PATH entries are skipped, as Go's exec.LookPath does:
- * a helper must not come from whatever directory a CI job runs in. */
-static char *find_in_path(const char *prog)
-{
-    const char *path = getenv("PATH"), *p;
-
-    if (!path)
-        path = "/usr/bin:/bin";
-    for (p = path;;) {
-        size_t n = strcspn(p, ":");
-
-        if (n && p[0] == '/') {
-            char *cand = dk_xasprintf("%.*s/%s", (int)n, p, prog);
-            struct stat st;
-
-            if (stat(cand, &st) == 0 && S_ISREG(st.st_mode) && access(cand, X_OK) == 0)
-                return cand;
-            free(cand);
-        }
-        if (!p[n])
-            return NULL;
-        p += n + 1;
-    }
-}
-
 /* Runs docker-credential-<helper> <verb> with input on stdin and collects its output. Returns
  * 0 when it ran (whatever its exit status), -1 when it could not be started. */
 static int run_helper(const char *helper, const char *verb, const char *input, const char *where,
                       struct helper_run *run, struct dk_err *err)
 {
-    char *prog = dk_xasprintf("docker-credential-%s", helper), *file = NULL;
-    char *argv[3];
-    int in[2] = {-1, -1}, outp[2] = {-1, -1}, errp[2] = {-1, -1};
-    posix_spawn_file_actions_t fa;
-    struct pollfd pfd[2];
-    size_t len = strlen(input), off = 0;
-    pid_t pid;
-    int rc, i;
+    char *prog = dk_xasprintf("docker-credential-%s", helper);
+    char *file = dk_proc_find(prog);
+    const char *argv[3];
+    struct dk_proc_result res;
+    int rc;
 
-    dk_buf_init_max(&run->out, HELPER_OUT_MAX);
-    dk_buf_init_max(&run->errout, HELPER_OUT_MAX);
+    dk_proc_result_init(&res, HELPER_OUT_MAX);
     run->status = 0;
-    file = find_in_path(prog);
     if (!file) {
         rc = dk_err_set(err, DK_E_AUTH,
                         "credential helper '%s' not found in PATH (configured in %s)", prog, where);
         goto out;
     }
-    /* stdin is a socket so that writing to a helper that exits without reading fails with
-     * EPIPE (MSG_NOSIGNAL) instead of killing us with SIGPIPE. */
-    if (socketpair(AF_UNIX, SOCK_STREAM, 0, in) < 0 || pipe(outp) < 0 || pipe(errp) < 0) {
-        rc = dk_err_set(err, DK_E_IO, "cannot run credential helper '%s': %s", prog,
-                        strerror(errno));
-        goto out;
-    }
-    for (i = 0; i < 2; i++) {
-        set_cloexec(in[i]);
-        set_cloexec(outp[i]);
-        set_cloexec(errp[i]);
-    }
-    argv[0] = prog;
-    argv[1] = (char *)verb;
+    argv[0] = file;
+    argv[1] = verb;
     argv[2] = NULL;
-    posix_spawn_file_actions_init(&fa);
-    posix_spawn_file_actions_adddup2(&fa, in[1], 0);
-    posix_spawn_file_actions_adddup2(&fa, outp[1], 1);
-    posix_spawn_file_actions_adddup2(&fa, errp[1], 2);
-    rc = posix_spawn(&pid, file, &fa, NULL, argv, environ);
-    posix_spawn_file_actions_destroy(&fa);
-    close(in[1]);
-    close(outp[1]);
-    close(errp[1]);
-    in[1] = outp[1] = errp[1] = -1;
-    if (rc) {
-        rc =
-            dk_err_set(err, DK_E_AUTH, "cannot run credential helper '%s': %s", file, strerror(rc));
-        goto out;
+    rc = dk_proc_run(argv, input, strlen(input), &res, err);
+    if (rc < 0) {
+        err->code = DK_E_AUTH;
+        dk_err_wrap(err, "credential helper '%s'", prog);
     }
-
-    while (off < len) {
-        ssize_t n = send(in[0], input + off, len - off, MSG_NOSIGNAL);
-
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n <= 0)
-            break; /* the helper stopped reading; its exit status tells the rest */
-        off += (size_t)n;
-    }
-    close(in[0]);
-    in[0] = -1;
-
-    pfd[0].fd = outp[0];
-    pfd[1].fd = errp[0];
-    pfd[0].events = pfd[1].events = POLLIN;
-    while (pfd[0].fd >= 0 || pfd[1].fd >= 0) {
-        if (poll(pfd, 2, -1) < 0) {
-            if (errno == EINTR)
-                continue;
-            break;
-        }
-        for (i = 0; i < 2; i++) {
-            struct dk_buf *b = i ? &run->errout : &run->out;
-            char chunk[4096];
-            ssize_t n;
-
-            if (pfd[i].fd < 0 || !pfd[i].revents)
-                continue;
-            n = read(pfd[i].fd, chunk, sizeof(chunk));
-            if (n < 0 && errno == EINTR)
-                continue;
-            if (n <= 0) {
-                close(pfd[i].fd);
-                pfd[i].fd = -1;
-                continue;
-            }
-            dk_buf_addn(b, chunk, (size_t)n); /* past the cap the rest is dropped */
-        }
-    }
-    for (i = 0; i < 2; i++)
-        if (pfd[i].fd >= 0)
-            close(pfd[i].fd);
-    outp[0] = errp[0] = -1;
-    while (waitpid(pid, &run->status, 0) < 0) {
-        if (errno != EINTR) {
-            rc = dk_err_set(err, DK_E_IO, "cannot wait for credential helper '%s': %s", prog,
-                            strerror(errno));
-            goto out;
-        }
-    }
-    rc = 0;
 out:
-    for (i = 0; i < 2; i++) {
-        if (in[i] >= 0)
-            close(in[i]);
-        if (outp[i] >= 0)
-            close(outp[i]);
-        if (errp[i] >= 0)
-            close(errp[i]);
-    }
+    run->out = res.out;
+    run->errout = res.err;
+    run->status = res.status;
     if (rc < 0) {
         wipe_buf(&run->out);
         wipe_buf(&run->errout);
