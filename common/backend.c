@@ -192,9 +192,25 @@ static void run_steps(const struct dk_backend *b, const struct dk_build_spec *s)
 {
     struct args a = {DK_STRVEC_INIT, NULL};
     struct dk_err err = DK_ERR_INIT;
+    const char *env[] = {"DOCKER_CONFIG", "REGISTRY_AUTH_FILE"};
     pid_t pid;
     int status = 0;
+    size_t i;
 
+    /* buildah refuses to run when an auth file named by the environment does not exist;
+     * having no credentials is fine for dk (it pushes itself) */
+    for (i = 0; i < 2; i++) {
+        const char *v = getenv(env[i]);
+        struct stat st;
+        char *f;
+
+        if (!v)
+            continue;
+        f = i ? dk_xstrdup(v) : dk_xasprintf("%s/config.json", v);
+        if (stat(f, &st) < 0)
+            unsetenv(env[i]);
+        free(f);
+    }
     build_args(b, s, &a);
     if (dk_proc_spawn(args_argv(&a), NULL, s->log_path, &pid, &err) < 0) {
         fprintf(stderr, "%s\n", err.msg);
@@ -237,38 +253,4 @@ int dk_backend_start(const struct dk_backend *b, const struct dk_build_spec *s, 
         run_steps(b, s);
     }
     return 0;
-}
-
-/* The last n lines of a file, for error messages. */
-static void tail_lines(const char *path, int n, struct dk_buf *out)
-{
-    struct dk_buf all = DK_BUF_INIT;
-    size_t i;
-    int seen = 0;
-
-    if (dk_buf_read_file(&all, path) < 0) {
-        dk_buf_release(&all);
-        return;
-    }
-    while (all.len && all.buf[all.len - 1] == '\n')
-        dk_buf_setlen(&all, all.len - 1);
-    for (i = all.len; i > 0; i--)
-        if (all.buf[i - 1] == '\n' && ++seen == n)
-            break;
-    dk_buf_add(out, all.buf + i);
-    dk_buf_release(&all);
-}
-
-int dk_backend_finish(const struct dk_build_spec *s, int status, struct dk_err *err)
-{
-    struct dk_buf t = DK_BUF_INIT;
-    char how[64];
-
-    if (WIFEXITED(status) && WEXITSTATUS(status) == 0)
-        return 0;
-    dk_proc_describe(status, how, sizeof(how));
-    tail_lines(s->log_path, 15, &t);
-    dk_err_set(err, DK_E_FAIL, "the build %s; its last lines:\n%s", how, t.buf);
-    dk_buf_release(&t);
-    return -1;
 }

@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "dk/digest.h"
+#include "dk/fs.h"
 #include "dk/http.h"
 #include "dk/log.h"
 #include "dk/oci.h"
@@ -148,15 +149,12 @@ static int layout_open(struct ctx *x, struct dk_endpoint *e, struct dk_oci_layou
 {
     const char *dir = e->path;
 
+    (void)x;
     if (e->kind == DK_TR_OCI_ARCHIVE) {
-        const char *tmp = getenv("TMPDIR");
-        char *t = dk_xasprintf("%s/dk-archive-XXXXXX", tmp && *tmp ? tmp : "/tmp");
+        char *t = dk_fs_mkdtemp("dk-archive", err);
 
-        if (!mkdtemp(t)) {
-            free(t);
-            return dk_err_set(err, DK_E_IO, "cannot create a temporary directory: %s",
-                              strerror(errno));
-        }
+        if (!t)
+            return -1;
         free(e->stage);
         e->stage = t;
         dir = t;
@@ -167,21 +165,17 @@ static int layout_open(struct ctx *x, struct dk_endpoint *e, struct dk_oci_layou
                 return dk_err_wrap(err, "cannot read archive '%s'", e->path);
         }
     }
-    (void)x;
     return dk_oci_open(l, dir, create, err);
 }
 
-static void remove_tree(const char *dir)
+static void remove_stage(struct dk_endpoint *e)
 {
-    char *cmd;
-
-    if (!dir || !*dir || !strcmp(dir, "/"))
-        return;
-    /* the staging directory holds only what dk wrote into it */
-    cmd = dk_xasprintf("rm -rf -- '%s'", dir);
-    if (system(cmd) != 0)
-        dk_log_debug("cannot remove '%s'", dir);
-    free(cmd);
+    if (e->stage) {
+        if (dk_fs_rmtree(e->stage) < 0)
+            dk_log_debug("cannot remove '%s'", e->stage);
+        free(e->stage);
+        e->stage = NULL;
+    }
 }
 
 /* --- manifests from either side ------------------------------------------------------------ */
@@ -1234,16 +1228,8 @@ out:
         dk_oci_release(&x.slay);
     if (x.dlay_open)
         dk_oci_release(&x.dlay);
-    if (src->stage) {
-        remove_tree(src->stage);
-        free(src->stage);
-        src->stage = NULL;
-    }
-    if (dst->stage) {
-        remove_tree(dst->stage);
-        free(dst->stage);
-        dst->stage = NULL;
-    }
+    remove_stage(src);
+    remove_stage(dst);
     free(x.src_name);
     dk_strvec_release(&x.extra_digests);
     dk_strvec_release(&x.extra_data);
@@ -1279,11 +1265,7 @@ int dk_endpoint_get_manifest(struct dk_regclient *c, struct dk_endpoint *e, cons
 out:
     if (x.slay_open)
         dk_oci_release(&x.slay);
-    if (e->stage) {
-        remove_tree(e->stage);
-        free(e->stage);
-        e->stage = NULL;
-    }
+    remove_stage(e);
     return rc;
 }
 
@@ -1301,10 +1283,6 @@ int dk_endpoint_get_blob(struct dk_regclient *c, struct dk_endpoint *e, const ch
         return -1;
     rc = dk_oci_read_blob(&x.slay, digest, out, err);
     dk_oci_release(&x.slay);
-    if (e->stage) {
-        remove_tree(e->stage);
-        free(e->stage);
-        e->stage = NULL;
-    }
+    remove_stage(e);
     return rc;
 }

@@ -1,14 +1,10 @@
 /* dk-push: move images between registries, OCI layouts and archives. */
-#include <stdio.h>
 #include <string.h>
-#include <unistd.h>
 
-#include "dk/cli.h"
-#include "dk/init.h"
-#include "dk/log.h"
-#include "dk/pipeline.h"
 #include "dk/push.h"
+#include "dk/tool.h"
 
+static const char usage[] = "dk-push COMMAND [OPTIONS] ARGS";
 static const char description[] =
     "Move images: copy, retag, export, list, inspect and delete, between registries,\n"
     "OCI image layouts (oci:DIR[:NAME]) and OCI archives (oci-archive:FILE[:NAME]).\n"
@@ -29,10 +25,9 @@ static const char description[] =
 int main(int argc, char **argv)
 {
     struct dk_push_opts o;
-    struct dk_common_opts common;
     struct dk_err err = DK_ERR_INIT;
     struct dk_doc doc = {NULL};
-    int rc;
+    int rc, first = argc > 1 && argv[1][0] != '-' ? 2 : 1;
     const struct dk_opt opts[] = {
         {"platform", 0, DK_OPT_STR, &o.platform, "OS/ARCH",
          "one platform of a multi-platform image", NULL},
@@ -63,65 +58,18 @@ int main(int argc, char **argv)
     };
 
     dk_push_opts_init(&o);
-    if (dk_init("dk-push", &err) < 0) {
-        dk_log_error("%s", err.msg);
-        return 1;
-    }
-    if (argc < 2 || argv[1][0] == '-') {
-        if (dk_cli_parse(opts, &common, argc, argv, 1, &o.operands, &err) < 0) {
-            dk_log_error("%s", err.msg);
-            dk_push_opts_release(&o);
-            return 2;
-        }
-        if (common.version) {
-            printf("dk-push %s\n", dk_version);
-        } else {
-            dk_cli_help("dk-push COMMAND [OPTIONS] ARGS", description, opts);
-        }
-        rc = common.help || common.version ? 0 : 2;
+    rc = dk_tool_start("dk-push", usage, description, opts, argc, argv, first, &o.operands, &err);
+    if (rc < 0 && first == 1 && err.code == DK_E_OK)
+        dk_err_set(&err, DK_E_USAGE, "no command (see dk-push --help)");
+    if (rc >= 0) {
         dk_push_opts_release(&o);
         return rc;
     }
-    o.command = argv[1];
-    if (dk_cli_parse(opts, &common, argc, argv, 2, &o.operands, &err) == 0) {
-        if (common.help || common.version) {
-            if (common.version)
-                printf("dk-push %s\n", dk_version);
-            else
-                dk_cli_help("dk-push COMMAND [OPTIONS] ARGS", description, opts);
-            dk_push_opts_release(&o);
-            return 0;
-        }
-    }
-    /* the document is read even after a usage error, so it can be passed on with the error */
-    if (!o.password_stdin) {
-        struct dk_err derr = DK_ERR_INIT;
-
-        if (dk_doc_read(&doc, STDIN_FILENO, &derr) < 0 && err.code == DK_E_OK)
-            err = derr;
-    }
-    if (!doc.root) {
-        struct dk_err ignore = DK_ERR_INIT;
-
-        dk_doc_read(&doc, -1, &ignore);
-    }
+    o.command = first == 2 ? argv[1] : "";
+    dk_tool_read_doc(&doc, o.password_stdin, &err);
     if (err.code == DK_E_OK)
         dk_push_run(&o, &doc, &err);
-    if (err.code != DK_E_OK) {
-        dk_log_error("%s", err.msg);
-        dk_doc_set_error(&doc, "dk-push", &err);
-    }
-    {
-        struct dk_err werr = DK_ERR_INIT;
-
-        if (dk_doc_write(&doc, STDOUT_FILENO, &werr) < 0) {
-            dk_log_error("%s", werr.msg);
-            if (err.code == DK_E_OK)
-                err = werr;
-        }
-    }
-    rc = dk_exit_code(&err);
-    dk_doc_release(&doc);
+    rc = dk_tool_finish(&doc, "dk-push", &err);
     dk_push_opts_release(&o);
     return rc;
 }

@@ -58,8 +58,5 @@ struct dk_build_spec {
 /* Starts the build (and its export to oci_dir) in the background. */
 int dk_backend_start(const struct dk_backend *b, const struct dk_build_spec *s, pid_t *pid,
                      struct dk_err *err);
-/* After the build's process ended with status: 0 when it succeeded; else DK_E_FAIL with the
- * last lines of its log in the message. */
-int dk_backend_finish(const struct dk_build_spec *s, int status, struct dk_err *err);
 
 #endif
