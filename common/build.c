@@ -15,6 +15,7 @@
 #include "dk/fs.h"
 #include "dk/json.h"
 #include "dk/log.h"
+#include "dk/oci.h"
 #include "dk/proc.h"
 #include "dk/ref.h"
 #include "dk/registry.h"
@@ -432,29 +433,58 @@ static long long now_ms(void)
     return (long long)ts.tv_sec * 1000 + ts.tv_nsec / 1000000;
 }
 
-/* After a successful build: push it, then converge on the oldest tag with this digest. */
+/* How long to wait after tagging before the final listing, so that a competing runner's tag
+ * with an older timestamp, whose PUT was already on its way, is seen. DK_SETTLE_MS overrides. */
+static long settle_ms(void)
+{
+    const char *s = getenv("DK_SETTLE_MS");
+
+    return s && *s ? atol(s) : 500;
+}
+
+/*
+ * After a successful build: push it, then converge on the oldest tag with this digest.
+ * Blobs and the manifest go first, by digest; the timestamp is taken right before the one
+ * request that creates the tag, so a tag's timestamp is at most one request older than the
+ * moment it becomes visible. After a settle time, the oldest tag listed wins.
+ */
 static int publish_built(struct run *r, struct img *im, struct dk_err *err)
 {
-    char mine[128], *dst, *src;
+    struct dk_registry *reg = dk_regclient_get(&r->client, r->repo.registry);
+    struct dk_oci_layout lay = {NULL};
     struct dk_endpoint se, de;
     struct dk_copy_opts co = {0};
     struct dk_copy_result res;
+    struct dk_buf man = DK_BUF_INIT;
+    char mine[128], *digest = NULL, *mt = NULL, *src = NULL, *dst = NULL;
+    int64_t size = 0;
     size_t i;
     int rc = -1;
+    struct timespec ts;
 
     memset(&se, 0, sizeof(se));
     memset(&de, 0, sizeof(de));
-    snprintf(mine, sizeof(mine), "%s-%lld", im->t->digest, now_ms());
+    if (dk_oci_open(&lay, im->ocidir, 0, err) < 0 ||
+        dk_oci_resolve(&lay, "image", &digest, &mt, &size, err) < 0 ||
+        dk_oci_read_blob(&lay, digest, &man, err) < 0)
+        goto out;
     src = dk_xasprintf("oci:%s:image", im->ocidir);
-    dst = dk_xasprintf("%s:%s", r->repo_name, mine);
+    dst = dk_xasprintf("%s@%s", r->repo_name, digest);
     co.progress = !r->o->no_progress;
     if (dk_endpoint_parse(&se, src, err) < 0 || dk_endpoint_parse(&de, dst, err) < 0 ||
         dk_copy(&r->client, &se, &de, &co, &res, err) < 0)
         goto out;
+    snprintf(mine, sizeof(mine), "%s-%lld", im->t->digest, now_ms());
+    if (dk_registry_put_manifest(reg, r->repo.repo, mine, man.buf, man.len,
+                                 mt ? mt : DK_MT_OCI_MANIFEST, err) < 0)
+        goto out;
+    ts.tv_sec = settle_ms() / 1000;
+    ts.tv_nsec = settle_ms() % 1000 * 1000000L;
+    nanosleep(&ts, NULL);
     /* someone else may have pushed the same content meanwhile: the oldest tag wins */
     if (find_oldest(&r->client, &r->repo, im->t->digest, im->tag, sizeof(im->tag), err) <= 0) {
         if (err->code == DK_E_OK)
-            dk_err_set(err, DK_E_FAIL, "pushed %s but it is not listed", dst);
+            dk_err_set(err, DK_E_FAIL, "pushed %s:%s but it is not listed", r->repo_name, mine);
         goto out;
     }
     if (strcmp(im->tag, mine))
@@ -467,8 +497,13 @@ static int publish_built(struct run *r, struct img *im, struct dk_err *err)
     im->built = 1;
     rc = 0;
 out:
+    if (lay.dir)
+        dk_oci_release(&lay);
+    dk_buf_release(&man);
     dk_endpoint_release(&se);
     dk_endpoint_release(&de);
+    free(digest);
+    free(mt);
     free(src);
     free(dst);
     return rc;
@@ -762,6 +797,8 @@ int dk_build_run(struct dk_build_opts *o, struct dk_doc *doc, struct dk_err *err
         goto out;
     rc = 0;
 out:
+    if (getenv("DK_STATS"))
+        dk_log_info("stats: %ld registry requests", r.client.requests);
     if (r.imgs)
         record(&r, doc);
     for (i = 0; i < r.n; i++)

@@ -230,43 +230,21 @@ static int declare_args(struct walk *w, const struct dk_df_instr *in, struct dk_
     return 0;
 }
 
-/* ENV k=v ... (or the legacy ENV k v). */
+/* ENV: the parser gives name and value in turn (for both ENV k=v and the older ENV k v). */
 static int declare_env(struct walk *w, const struct dk_df_instr *in, struct dk_df_vars *vars,
                        struct dk_err *err)
 {
     size_t i;
 
-    if (in->nargs >= 2 && !strchr(in->args[0], '=')) {
-        struct dk_buf v = DK_BUF_INIT, rest = DK_BUF_INIT;
+    for (i = 0; i + 1 < in->nargs; i += 2) {
+        struct dk_buf v = DK_BUF_INIT;
 
-        for (i = 1; i < in->nargs; i++)
-            dk_buf_addf(&rest, "%s%s", i > 1 ? " " : "", in->args[i]);
-        if (dk_df_expand(rest.buf, vars, w->df.escape, &v, err) < 0) {
-            dk_buf_release(&rest);
+        if (dk_df_expand(in->args[i + 1], vars, w->df.escape, &v, err) < 0) {
             dk_buf_release(&v);
             return dk_err_wrap(err, "%s:%d", w->df.path, in->line);
         }
-        dk_df_vars_set(vars, in->args[0], v.buf);
-        input(w->t, "ENV %s=%s", in->args[0], v.buf);
-        dk_buf_release(&rest);
-        dk_buf_release(&v);
-        return 0;
-    }
-    for (i = 0; i < in->nargs; i++) {
-        char *word = dk_xstrdup(in->args[i]), *eq = strchr(word, '=');
-        struct dk_buf v = DK_BUF_INIT;
-
-        if (eq) {
-            *eq = '\0';
-            if (dk_df_expand(eq + 1, vars, w->df.escape, &v, err) < 0) {
-                free(word);
-                dk_buf_release(&v);
-                return dk_err_wrap(err, "%s:%d", w->df.path, in->line);
-            }
-        }
-        dk_df_vars_set(vars, word, v.buf);
-        input(w->t, "ENV %s=%s", word, v.buf);
-        free(word);
+        dk_df_vars_set(vars, in->args[i], v.buf);
+        input(w->t, "ENV %s=%s", in->args[i], v.buf);
         dk_buf_release(&v);
     }
     return 0;

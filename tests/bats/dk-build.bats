@@ -125,6 +125,7 @@ EOT
     git_commit "$P" chain
     run_split build a b c
     [ "$status" -eq 0 ]
+    assert_doc
     [ "$(jqo '[.images.a.built, .images.b.built, .images.c.built]|join(",")')" = "true,true,true" ]
     echo c2 >"$P/c.txt"
     git_commit "$P" c2
@@ -162,6 +163,7 @@ EOT
 @test "dk-build: --add-tag pushes aliases; one alias for two images is refused" {
     run_split build --add-tag '%image%-latest'
     [ "$status" -eq 0 ]
+    assert_doc
     [ "$(skopeo_digest "$REPO:myapp-latest")" = "$(jqo .images.myapp.manifest)" ]
     [ "$(jqo '.images.myapp.custom_tags[0]')" = "myapp-latest" ]
     printf -- '---\nimage: other\ndockerfile: Dockerfile\n' >>"$P/werf.yaml"
@@ -193,4 +195,18 @@ EOT
     [[ "$stderr" == *"127.0.0.1:1"* ]]
     run_split dk-build -C "$P" --repo "$REPO" --backend podman
     [ "$status" -eq 2 ]
+}
+
+@test "dk-build: a cache repo is read first and filled after a build" {
+    CACHE="$REG_HOST/t$BATS_TEST_NUMBER/cache"
+    run_split build --cache-repo "$CACHE"
+    [ "$status" -eq 0 ]
+    tag=$(jqo .images.myapp.tag)
+    [ "$(skopeo_digest "$CACHE:$tag")" = "$(jqo .images.myapp.manifest)" ]
+    REPO="$REG_HOST/t$BATS_TEST_NUMBER/fresh"
+    buildah_private "$BATS_TEST_TMPDIR/clean"
+    run_split build --cache-repo "$CACHE"
+    [ "$status" -eq 0 ]
+    [ "$(jqo .images.myapp.built)" = false ]
+    [ "$(jqo .images.myapp.tag)" = "$tag" ]
 }

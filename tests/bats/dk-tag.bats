@@ -198,3 +198,19 @@ EOT
     [ "$status" -eq 2 ]
     [[ "$stderr" == *"not in a git repository"* ]]
 }
+
+@test "dk-tag: the example of docs/config.md is accepted as written" {
+    D="$BATS_TEST_TMPDIR/docs-example"
+    git_init "$D"
+    awk '/^```yaml$/{on=1; next} /^```$/{on=0} on' "$DK_TOP/docs/config.md" >"$D/werf.yaml"
+    mkdir -p "$D/backend"
+    printf 'ARG BASE_IMAGE=x\nFROM $BASE_IMAGE AS app\nARG KEY\nCOPY . /srv/\n' >"$D/backend/Dockerfile"
+    printf 'FROM example.org/os:1\n' >"$D/base.Dockerfile"
+    echo 'code' >"$D/backend/main.c"
+    echo 'A=1' >"$D/local.env"
+    git_commit "$D" docs
+    run_split dk-tag -C "$D"
+    echo "$stderr"
+    [ "$status" -eq 0 ]
+    [ "$(jqo '.images|keys|join(",")')" = "backend,base" ]
+}

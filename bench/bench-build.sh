@@ -1,0 +1,235 @@
+#!/usr/bin/env bash
+# dk-build: (a) a warm run over 10 images that are all in the registry already, (b) the cold
+# build overhead of dk-build over plain `buildah bud` + `buildah push`, in the same run, on the
+# same registry.
+#
+# (a) A project with 10 images, each `FROM <registry>/busybox:1` + `COPY imgNN.txt`. They are
+#     built once (cold, not measured); then REPS runs of dk-build, each with a fresh, empty
+#     buildah storage, find every image under its content tag and build nothing. Median wall
+#     time and the registry requests dk-build counted (DK_STATS=1).
+# (b) One image (busybox base, COPY of a small tree, RUN, CMD) built from scratch REPS times
+#     each way, interleaved, each repetition with a fresh buildah storage and into an empty
+#     repository: `dk-build --repo REG/coldN` vs `buildah bud -t IMG ctx && buildah push IMG
+#     docker://REG/plainN:tag` (vfs storage, chroot isolation, both pulling the base from the
+#     same local registry). Medians and the overhead of dk-build.
+# Everything runs on 127.0.0.1, one Debian docker-registry. The section between the markers in
+# docs/benchmarks.md is rewritten.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+BUILD=${BUILD:-build}
+REPS=${REPS:-5}
+export PATH="$top/$BUILD/bin:$PATH"
+# shellcheck source-path=SCRIPTDIR source=../tests/helpers/registry.bash disable=SC1091
+source "$top/tests/helpers/registry.bash"
+
+for c in buildah docker-registry skopeo jq git; do
+    command -v "$c" >/dev/null || {
+        echo "bench-build: $c is not installed, skipped" >&2
+        exit 0
+    }
+done
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench-build.XXXXXX")
+cleanup() {
+    registry_stop_all
+    rm -rf "$work"
+}
+trap cleanup EXIT
+# An empty Docker config: nothing of the machine's leaks in. buildah refuses a DOCKER_CONFIG or
+# REGISTRY_AUTH_FILE that names a missing file, so plain buildah runs without them (dk-build
+# drops them itself for its buildah children).
+export DOCKER_CONFIG="$work/docker"
+mkdir -p "$DOCKER_CONFIG"
+unset REGISTRY_AUTH_FILE DOCKER_AUTH_CONFIG DK_USERNAME DK_PASSWORD DK_REPO
+export XDG_RUNTIME_DIR="$work/xdg"
+mkdir -p "$XDG_RUNTIME_DIR"
+export DK_STORAGE_DRIVER=vfs DK_ISOLATION=chroot DK_NO_PROGRESS=1
+
+registry_start breg plain >/dev/null
+REG=$BREG_HOST
+push_test_image "$REG/busybox:1" --busybox >/dev/null
+
+git_commit_all() {
+    git -C "$1" add -A
+    git -C "$1" -c user.name=bench -c user.email=bench@dk -c commit.gpgsign=false \
+        commit -q -m "${2:-bench}"
+}
+
+# storage N -> sets DK_BUILDAH_ROOT / DK_BUILDAH_RUNROOT to a fresh, empty buildah storage
+storage() {
+    local d="$work/storage/$1"
+    export DK_BUILDAH_ROOT="$d/root" DK_BUILDAH_RUNROOT="$d/run"
+}
+# drop_storage -> removes the current storage (vfs: plain directories)
+drop_storage() {
+    local d
+    d=$(dirname "$DK_BUILDAH_ROOT")
+    if [ -d "$DK_BUILDAH_ROOT" ]; then
+        env -u DOCKER_CONFIG buildah --root "$DK_BUILDAH_ROOT" --runroot "$DK_BUILDAH_RUNROOT" \
+            --storage-driver vfs rm -a >/dev/null 2>&1 || true
+    fi
+    rm -rf "$d"
+}
+
+now() { date +%s.%N; }
+elapsed() { awk -v a="$1" -v b="$2" 'BEGIN {printf "%.3f\n", b - a}'; }
+median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
+# requests FILE -> the count of the "stats: N registry requests" line
+requests() { sed -n 's/.*stats: \([0-9]*\) registry requests.*/\1/p' "$1" | tail -1; }
+
+# --- (a) warm: 10 images, all in the registry ----------------------------------------------
+warm="$work/warm"
+mkdir -p "$warm"
+git -C "$warm" init -q -b main
+printf 'project: warm\nconfigVersion: 1\n' >"$warm/werf.yaml"
+for n in $(seq -w 1 10); do
+    printf -- '---\nimage: img%s\ndockerfile: img%s.Dockerfile\n' "$n" "$n" >>"$warm/werf.yaml"
+    printf 'FROM %s/busybox:1\nCOPY img%s.txt /img%s.txt\n' "$REG" "$n" "$n" >"$warm/img$n.Dockerfile"
+    echo "image $n" >"$warm/img$n.txt"
+done
+git_commit_all "$warm"
+WARM_REPO="$REG/bench/warm"
+
+storage warm-cold
+if ! dk-build -C "$warm" --repo "$WARM_REPO" </dev/null >"$work/warm-cold.json" 2>"$work/warm-cold.err"; then
+    cat "$work/warm-cold.err" >&2
+    exit 1
+fi
+[ "$(jq '[.images[] | select(.built == true)] | length' "$work/warm-cold.json")" = 10 ] || {
+    echo "bench-build: the cold build did not build 10 images" >&2
+    exit 1
+}
+drop_storage
+
+warm_t=() warm_r=()
+for i in $(seq 1 "$REPS"); do
+    storage "warm$i"
+    a=$(now)
+    DK_STATS=1 dk-build -C "$warm" --repo "$WARM_REPO" </dev/null >"$work/warm.json" 2>"$work/warm.err" || {
+        cat "$work/warm.err" >&2
+        exit 1
+    }
+    b=$(now)
+    built=$(jq '[.images[] | select(.built != false)] | length' "$work/warm.json")
+    [ "$built" = 0 ] || {
+        echo "bench-build: a warm run built $built images" >&2
+        exit 1
+    }
+    # nothing was built, so nothing may have touched the storage
+    [ ! -e "$DK_BUILDAH_ROOT" ] || [ -z "$(ls -A "$DK_BUILDAH_ROOT")" ] || echo "bench-build: warm run $i wrote to buildah storage" >&2
+    warm_t+=("$(elapsed "$a" "$b")")
+    warm_r+=("$(requests "$work/warm.err")")
+    echo "bench-build: warm $i: ${warm_t[-1]} s, ${warm_r[-1]} registry requests" >&2
+    drop_storage
+done
+wt=$(printf '%s\n' "${warm_t[@]}" | median)
+wr=$(printf '%s\n' "${warm_r[@]}" | median)
+
+# --- (b) cold: one image, dk-build vs buildah bud + push -----------------------------------
+cold="$work/cold"
+mkdir -p "$cold/app/lib"
+git -C "$cold" init -q -b main
+printf 'project: cold\nconfigVersion: 1\n---\nimage: app\ndockerfile: Dockerfile\n' >"$cold/werf.yaml"
+cat >"$cold/Dockerfile" <<EOT
+FROM $REG/busybox:1
+WORKDIR /app
+COPY app/ /app/
+RUN ls -lR /app > /app/listing.txt && wc -c /app/lib/* > /app/sizes.txt
+CMD ["/bin/sh"]
+EOT
+python3 - "$cold/app/lib" <<'PY'
+import base64, random, sys
+rng = random.Random(7)
+for n in range(1, 21):
+    with open(f"{sys.argv[1]}/part{n:02d}.txt", "wb") as f:
+        f.write(base64.encodebytes(rng.randbytes(50000)))
+PY
+echo 'echo hello' >"$cold/app/run.sh"
+git_commit_all "$cold"
+# the same files for plain buildah, without .git and werf.yaml
+ctx="$work/cold-ctx"
+mkdir -p "$ctx"
+git -C "$cold" archive HEAD Dockerfile app | tar -x -C "$ctx"
+
+plain_build() { # N
+    local bh=(env -u DOCKER_CONFIG buildah --root "$DK_BUILDAH_ROOT" --runroot "$DK_BUILDAH_RUNROOT" --storage-driver vfs)
+    "${bh[@]}" bud --isolation chroot --tls-verify=false -q -t "localhost/plain$1:bench" "$ctx" &&
+        "${bh[@]}" push --tls-verify=false -q "localhost/plain$1:bench" "docker://$REG/bench/plain$1:bench"
+}
+
+dk_t=() pl_t=() dk_r=()
+for i in $(seq 1 "$REPS"); do
+    storage "dk$i"
+    a=$(now)
+    DK_STATS=1 dk-build -C "$cold" --repo "$REG/bench/cold$i" </dev/null >"$work/cold.json" 2>"$work/cold.err" || {
+        cat "$work/cold.err" >&2
+        exit 1
+    }
+    b=$(now)
+    [ "$(jq -r .images.app.built "$work/cold.json")" = true ] || {
+        echo "bench-build: cold run $i did not build" >&2
+        exit 1
+    }
+    dk_t+=("$(elapsed "$a" "$b")")
+    dk_r+=("$(requests "$work/cold.err")")
+    drop_storage
+
+    storage "plain$i"
+    a=$(now)
+    plain_build "$i" >"$work/plain.out" 2>&1 || {
+        cat "$work/plain.out" >&2
+        exit 1
+    }
+    b=$(now)
+    pl_t+=("$(elapsed "$a" "$b")")
+    drop_storage
+    echo "bench-build: cold $i: dk-build ${dk_t[-1]} s (${dk_r[-1]} requests), buildah ${pl_t[-1]} s" >&2
+done
+dt=$(printf '%s\n' "${dk_t[@]}" | median)
+pt=$(printf '%s\n' "${pl_t[@]}" | median)
+dr=$(printf '%s\n' "${dk_r[@]}" | median)
+
+row_a=$(awk -v t="$wt" -v r="$wr" 'BEGIN { printf "| warm: 10 images, all in the registry, empty storage | %.3f s | %d | — | — | target < 0.5 s: **%s** |", t, r, (t < 0.5 ? "met" : "missed") }')
+row_b=$(awk -v d="$dt" -v p="$pt" -v r="$dr" 'BEGIN { o = (d / p - 1) * 100; printf "| cold: 1 image, empty storage and repository | %.2f s | %d | %.2f s | **%+.1f %%** | target < 10 %%: **%s** |", d, r, p, o, (o < 10 ? "met" : "missed") }')
+echo "$row_a" >&2
+echo "$row_b" >&2
+
+section=$(
+    cat <<EOT
+<!-- bench-build:start -->
+## dk-build: warm runs and cold build overhead
+
+\`bench/bench-build.sh\`, $(date -u +%Y-%m-%d), $(nproc) cores, docker-registry $(dpkg-query -W -f='${Version}' docker-registry 2>/dev/null),
+buildah $(buildah --version | awk '{print $3}'), vfs storage, chroot isolation, median of $REPS repetitions on
+127.0.0.1. Warm: a project of 10 images (\`FROM busybox\` + one \`COPY\` each) built once, then
+dk-build run with a fresh, empty buildah storage each time; every image is found under its
+content tag and nothing is built. Cold: one image (\`FROM busybox\`, \`COPY\` of 1.3 MB in 21
+files, \`RUN\`), built from scratch each time — fresh buildah storage, empty repository — by
+\`dk-build\` and by \`buildah bud\` + \`buildah push\`, interleaved. Requests = HTTP requests dk-build made
+to the registry (\`DK_STATS=1\`; the base-image pulls of its buildah child are not counted).
+Overhead = dk-build / buildah − 1.
+
+| case | dk-build | requests | buildah bud + push | overhead | |
+|---|---|---|---|---|---|
+$row_a
+$row_b
+
+### Reading the figures
+
+@READING@
+<!-- bench-build:end -->
+EOT
+)
+reading=${BENCH_BUILD_READING:-"- (reading to be written)"}
+section=${section/@READING@/$reading}
+doc="$top/docs/benchmarks.md"
+[ -f "$doc" ] || printf '# Benchmarks\n\nEvery figure here is written by a script in bench/ (make bench): dk and its peer in the same run, on the same machine, reported as ratios.\n' >"$doc"
+python3 - "$doc" "$section" <<'PY'
+import re, sys
+path, section = sys.argv[1], sys.argv[2]
+text = open(path).read()
+pat = re.compile(r"<!-- bench-build:start -->.*?<!-- bench-build:end -->", re.S)
+text = pat.sub(lambda m: section, text) if pat.search(text) else text.rstrip("\n") + "\n\n" + section + "\n"
+open(path, "w").write(text)
+PY
+echo "updated $doc" >&2
