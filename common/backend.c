@@ -101,18 +101,6 @@ static void arg(struct args *a, const char *s)
     dk_strvec_push(&a->v, s);
 }
 
-static void argf(struct args *a, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-static void argf(struct args *a, const char *fmt, ...)
-{
-    struct dk_buf b = DK_BUF_INIT;
-    va_list ap;
-
-    va_start(ap, fmt);
-    dk_buf_vaddf(&b, fmt, ap);
-    va_end(ap);
-    dk_strvec_push_owned(&a->v, dk_buf_detach(&b, NULL));
-}
-
 static const char *const *args_argv(struct args *a)
 {
     size_t i;
@@ -135,11 +123,11 @@ static void buildah_globals(const struct dk_backend *b, struct args *a)
 {
     arg(a, b->prog);
     if (b->root)
-        argf(a, "--root=%s", b->root);
+        dk_strvec_pushf(&a->v, "--root=%s", b->root);
     if (b->runroot)
-        argf(a, "--runroot=%s", b->runroot);
+        dk_strvec_pushf(&a->v, "--runroot=%s", b->runroot);
     if (b->storage_driver)
-        argf(a, "--storage-driver=%s", b->storage_driver);
+        dk_strvec_pushf(&a->v, "--storage-driver=%s", b->storage_driver);
 }
 
 static void build_args(const struct dk_backend *b, const struct dk_build_spec *s, struct args *a)
@@ -150,39 +138,39 @@ static void build_args(const struct dk_backend *b, const struct dk_build_spec *s
         buildah_globals(b, a);
         arg(a, "bud");
         if (b->isolation)
-            argf(a, "--isolation=%s", b->isolation);
+            dk_strvec_pushf(&a->v, "--isolation=%s", b->isolation);
         if (!b->tls_verify)
             arg(a, "--tls-verify=false");
         if (s->timestamp >= 0)
-            argf(a, "--timestamp=%lld", s->timestamp);
+            dk_strvec_pushf(&a->v, "--timestamp=%lld", s->timestamp);
     } else {
         arg(a, b->prog);
         arg(a, "buildx");
         arg(a, "build");
-        argf(a, "--output=type=oci,dest=%s,tar=false", s->oci_dir);
+        dk_strvec_pushf(&a->v, "--output=type=oci,dest=%s,tar=false", s->oci_dir);
         if (s->timestamp >= 0)
-            argf(a, "--build-arg=SOURCE_DATE_EPOCH=%lld", s->timestamp);
+            dk_strvec_pushf(&a->v, "--build-arg=SOURCE_DATE_EPOCH=%lld", s->timestamp);
     }
-    argf(a, "--file=%s", s->dockerfile);
+    dk_strvec_pushf(&a->v, "--file=%s", s->dockerfile);
     if (s->target && *s->target)
-        argf(a, "--target=%s", s->target);
+        dk_strvec_pushf(&a->v, "--target=%s", s->target);
     if (s->platform && *s->platform)
-        argf(a, "--platform=%s", s->platform);
+        dk_strvec_pushf(&a->v, "--platform=%s", s->platform);
     for (p = s->build_args; p && *p; p++)
-        argf(a, "--build-arg=%s", *p);
+        dk_strvec_pushf(&a->v, "--build-arg=%s", *p);
     for (p = s->labels; p && *p; p++)
-        argf(a, "--label=%s", *p);
+        dk_strvec_pushf(&a->v, "--label=%s", *p);
     for (p = s->cache_repos; p && *p; p++) {
         if (b->kind == DK_BACKEND_BUILDAH) {
             arg(a, "--layers");
-            argf(a, "--cache-from=%s", *p);
-            argf(a, "--cache-to=%s", *p);
+            dk_strvec_pushf(&a->v, "--cache-from=%s", *p);
+            dk_strvec_pushf(&a->v, "--cache-to=%s", *p);
         } else {
-            argf(a, "--cache-from=type=registry,ref=%s", *p);
-            argf(a, "--cache-to=type=registry,ref=%s,mode=max", *p);
+            dk_strvec_pushf(&a->v, "--cache-from=type=registry,ref=%s", *p);
+            dk_strvec_pushf(&a->v, "--cache-to=type=registry,ref=%s,mode=max", *p);
         }
     }
-    argf(a, "--tag=%s", s->local_name);
+    dk_strvec_pushf(&a->v, "--tag=%s", s->local_name);
     arg(a, s->context_dir);
 }
 
@@ -224,8 +212,8 @@ static void run_steps(const struct dk_backend *b, const struct dk_build_spec *s)
     buildah_globals(b, &a);
     arg(&a, "push");
     arg(&a, "--quiet");
-    argf(&a, "%s", s->local_name);
-    argf(&a, "oci:%s:image", s->oci_dir);
+    dk_strvec_pushf(&a.v, "%s", s->local_name);
+    dk_strvec_pushf(&a.v, "oci:%s:image", s->oci_dir);
     if (dk_proc_spawn(args_argv(&a), NULL, s->log_path, &pid, &err) < 0)
         _exit(127);
     while (waitpid(pid, &status, 0) < 0 && errno == EINTR)

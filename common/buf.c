@@ -281,6 +281,18 @@ void dk_strvec_push(struct dk_strvec *sv, const char *s)
     dk_strvec_push_owned(sv, dk_xstrdup(s));
 }
 
+void dk_strvec_pushf(struct dk_strvec *sv, const char *fmt, ...)
+{
+    struct dk_buf b = DK_BUF_INIT;
+    va_list ap;
+
+    va_start(ap, fmt);
+    if (dk_buf_vaddf(&b, fmt, ap) < 0)
+        oom();
+    va_end(ap);
+    dk_strvec_push_owned(sv, dk_buf_detach(&b, NULL));
+}
+
 int dk_strvec_has(const struct dk_strvec *sv, const char *s)
 {
     size_t i;

@@ -26,7 +26,7 @@ void dk_build_opts_init(struct dk_build_opts *o)
     dk_tag_opts_init(&o->tag);
     o->parallel = 4;
     o->backend = "auto";
-    o->tls_verify = "auto";
+    dk_registry_flags_init(&o->reg);
 }
 
 void dk_build_opts_release(struct dk_build_opts *o)
@@ -35,7 +35,7 @@ void dk_build_opts_release(struct dk_build_opts *o)
     dk_strlist_release(&o->secondary_repos);
     dk_strlist_release(&o->cache_repos);
     dk_strlist_release(&o->add_tags);
-    dk_strlist_release(&o->insecure_registries);
+    dk_registry_flags_release(&o->reg);
 }
 
 enum state { PENDING, BUILDING, DONE, FAILED };
@@ -358,10 +358,12 @@ static int start_build(struct run *r, struct img *im, struct dk_err *err)
             dk_backend_init(&r->backend, kind, r->o->buildah_root, r->o->buildah_runroot,
                             r->o->storage_driver, r->o->isolation, err) < 0)
             return -1;
-        r->backend.tls_verify = strcmp(r->o->tls_verify, "true") != 0 ? 0 : 1;
-        if (!strcmp(r->o->tls_verify, "auto"))
-            r->backend.tls_verify =
-                r->o->insecure_registries.n || dk_ref_is_loopback(r->repo.registry) ? 0 : 1;
+        r->backend.tls_verify = strcmp(r->o->reg.tls_verify, "true") != 0 ? 0 : 1;
+        if (!strcmp(r->o->reg.tls_verify, "auto"))
+            r->backend.tls_verify = r->o->reg.insecure_registries.n || r->o->reg.insecure ||
+                                            dk_ref_is_loopback(r->repo.registry)
+                                        ? 0
+                                        : 1;
         r->backend_ready = 1;
     }
     if (!(im->workdir = dk_fs_mkdtemp("dk-build", err)))
@@ -725,31 +727,6 @@ static void record(struct run *r, struct dk_doc *doc)
     }
 }
 
-static int client_init(struct run *r, struct dk_err *err)
-{
-    struct dk_build_opts *o = r->o;
-    struct dk_regclient_opts ro;
-
-    dk_regclient_opts_init(&ro);
-    ro.insecure = o->insecure_registries.v;
-    if (!strcmp(o->tls_verify, "true"))
-        ro.tls_verify = 1;
-    else if (!strcmp(o->tls_verify, "false"))
-        ro.tls_verify = 0;
-    else if (strcmp(o->tls_verify, "auto"))
-        return dk_err_set(err, DK_E_USAGE,
-                          "invalid value '%s' for --tls-verify: expected auto, true or false",
-                          o->tls_verify);
-    ro.ca_file = o->ca_cert;
-    if (o->password)
-        dk_log_add_secret(o->password);
-    if (o->username && o->password) {
-        ro.username = o->username;
-        ro.password = o->password;
-    }
-    return dk_regclient_init(&r->client, &ro, err);
-}
-
 int dk_build_run(struct dk_build_opts *o, struct dk_doc *doc, struct dk_err *err)
 {
     struct run r;
@@ -773,7 +750,7 @@ int dk_build_run(struct dk_build_opts *o, struct dk_doc *doc, struct dk_err *err
     if (dk_tag_compute(&o->tag, &r.tags, err) < 0)
         goto out;
     dk_tag_record(&r.tags, doc);
-    if (client_init(&r, err) < 0)
+    if (dk_regclient_init_flags(&r.client, &o->reg, 1, err) < 0)
         goto out;
     r.n = r.tags.n;
     r.imgs = dk_xcalloc(r.n ? r.n : 1, sizeof(*r.imgs));

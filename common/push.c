@@ -17,15 +17,13 @@
 void dk_push_opts_init(struct dk_push_opts *o)
 {
     memset(o, 0, sizeof(*o));
-    o->parallel = 8;
-    o->tls_verify = "auto";
-    o->page_size = 1000;
+    dk_registry_flags_init(&o->reg);
 }
 
 void dk_push_opts_release(struct dk_push_opts *o)
 {
     dk_strlist_release(&o->operands);
-    dk_strlist_release(&o->insecure_registries);
+    dk_registry_flags_release(&o->reg);
     dk_strlist_release(&o->tags);
     dk_strlist_release(&o->drop_labels);
 }
@@ -36,42 +34,6 @@ static int need_operands(struct dk_push_opts *o, size_t min, size_t max, const c
     if (o->operands.n < min || o->operands.n > max)
         return dk_err_set(err, DK_E_USAGE, "usage: dk-push %s %s", o->command, usage);
     return 0;
-}
-
-static int client_init(struct dk_push_opts *o, struct dk_regclient *c, struct dk_err *err)
-{
-    struct dk_regclient_opts ro;
-
-    dk_regclient_opts_init(&ro);
-    ro.insecure = o->insecure_registries.v;
-    if (!strcmp(o->tls_verify, "true") || !strcmp(o->tls_verify, "1"))
-        ro.tls_verify = 1;
-    else if (!strcmp(o->tls_verify, "false") || !strcmp(o->tls_verify, "0"))
-        ro.tls_verify = 0;
-    else if (strcmp(o->tls_verify, "auto"))
-        return dk_err_set(err, DK_E_USAGE,
-                          "invalid value '%s' for --tls-verify: expected auto, true or false",
-                          o->tls_verify);
-    ro.ca_file = o->ca_cert;
-    if (o->insecure) {
-        ro.insecure_all = 1;
-        ro.tls_verify = 0;
-    }
-    if (o->page_size < 1 || o->page_size > 100000)
-        return dk_err_set(err, DK_E_USAGE,
-                          "invalid value %ld for --page-size: expected 1 to 100000", o->page_size);
-    ro.page_size = (int)o->page_size;
-    if (o->password)
-        dk_log_add_secret(o->password);
-    if (o->username && o->password && strcmp(o->command, "login")) {
-        ro.username = o->username;
-        ro.password = o->password;
-    }
-    if (o->parallel < 1 || o->parallel > 64)
-        return dk_err_set(err, DK_E_USAGE, "invalid value %ld for --parallel: expected 1 to 64",
-                          o->parallel);
-    ro.parallel = (int)o->parallel;
-    return dk_regclient_init(c, &ro, err);
 }
 
 static cJSON *push_obj(struct dk_doc *doc, const char *command)
@@ -521,7 +483,7 @@ static int cmd_login(struct dk_push_opts *o, struct dk_regclient *c, struct dk_d
                      struct dk_err *err)
 {
     struct dk_buf pw = DK_BUF_INIT;
-    const char *password = o->password;
+    const char *password = o->reg.password;
     struct dk_registry *r;
     struct dk_regclient check;
     struct dk_push_opts co;
@@ -531,7 +493,7 @@ static int cmd_login(struct dk_push_opts *o, struct dk_regclient *c, struct dk_d
     (void)c;
     if (need_operands(o, 1, 1, "REGISTRY -u USER --password-stdin", err) < 0)
         return -1;
-    if (!o->username)
+    if (!o->reg.username)
         return dk_err_set(err, DK_E_USAGE, "dk-push login needs --username (or DK_USERNAME)");
     if (o->password_stdin) {
         if (read_password_stdin(&pw, err) < 0)
@@ -544,10 +506,8 @@ static int cmd_login(struct dk_push_opts *o, struct dk_regclient *c, struct dk_d
         goto out;
     }
     co = *o;
-    co.command = "check";
-    co.password = password;
-    memset(&co.operands, 0, sizeof(co.operands));
-    if (client_init(&co, &check, err) < 0)
+    co.reg.password = password;
+    if (dk_regclient_init_flags(&check, &co.reg, 1, err) < 0)
         goto out;
     r = dk_regclient_get(&check, o->operands.v[0]);
     rc = dk_registry_check_login(r, err);
@@ -557,12 +517,12 @@ static int cmd_login(struct dk_push_opts *o, struct dk_regclient *c, struct dk_d
         goto out;
     }
     rc = -1;
-    if (dk_auth_login(o->operands.v[0], o->username, password, err) < 0)
+    if (dk_auth_login(o->operands.v[0], o->reg.username, password, err) < 0)
         goto out;
     p = push_obj(doc, "login");
     dk_json_set_str(p, "registry", o->operands.v[0]);
-    dk_json_set_str(p, "username", o->username);
-    dk_log_info("logged in to %s as %s", o->operands.v[0], o->username);
+    dk_json_set_str(p, "username", o->reg.username);
+    dk_log_info("logged in to %s as %s", o->operands.v[0], o->reg.username);
     rc = 0;
 out:
     if (pw.len)
@@ -596,7 +556,7 @@ int dk_push_run(struct dk_push_opts *o, struct dk_doc *doc, struct dk_err *err)
 
     if (!strcmp(o->command, "logout"))
         return cmd_logout(o, doc, err);
-    if (client_init(o, &c, err) < 0)
+    if (dk_regclient_init_flags(&c, &o->reg, strcmp(o->command, "login") != 0, err) < 0)
         return -1;
     if (!strcmp(o->command, "copy"))
         rc = cmd_copy(o, &c, doc, err);

@@ -52,6 +52,57 @@ void dk_regclient_opts_init(struct dk_regclient_opts *o)
     o->page_size = 1000;
 }
 
+void dk_registry_flags_init(struct dk_registry_flags *f)
+{
+    memset(f, 0, sizeof(*f));
+    f->tls_verify = "auto";
+    f->parallel = 8;
+    f->page_size = 1000;
+}
+
+void dk_registry_flags_release(struct dk_registry_flags *f)
+{
+    dk_strlist_release(&f->insecure_registries);
+}
+
+int dk_regclient_init_flags(struct dk_regclient *c, const struct dk_registry_flags *f,
+                            int use_credentials, struct dk_err *err)
+{
+    struct dk_regclient_opts ro;
+
+    memset(c, 0, sizeof(*c));
+    dk_regclient_opts_init(&ro);
+    ro.insecure = f->insecure_registries.v;
+    if (!strcmp(f->tls_verify, "true") || !strcmp(f->tls_verify, "1"))
+        ro.tls_verify = 1;
+    else if (!strcmp(f->tls_verify, "false") || !strcmp(f->tls_verify, "0"))
+        ro.tls_verify = 0;
+    else if (strcmp(f->tls_verify, "auto"))
+        return dk_err_set(err, DK_E_USAGE,
+                          "invalid value '%s' for --tls-verify: expected auto, true or false",
+                          f->tls_verify);
+    if (f->insecure) {
+        ro.insecure_all = 1;
+        ro.tls_verify = 0;
+    }
+    if (f->parallel < 1 || f->parallel > 64)
+        return dk_err_set(err, DK_E_USAGE, "invalid value %ld for --parallel: expected 1 to 64",
+                          f->parallel);
+    if (f->page_size < 1 || f->page_size > 100000)
+        return dk_err_set(err, DK_E_USAGE,
+                          "invalid value %ld for --page-size: expected 1 to 100000", f->page_size);
+    ro.parallel = (int)f->parallel;
+    ro.page_size = (int)f->page_size;
+    ro.ca_file = f->ca_cert;
+    if (f->password)
+        dk_log_add_secret(f->password);
+    if (use_credentials && f->username && f->password) {
+        ro.username = f->username;
+        ro.password = f->password;
+    }
+    return dk_regclient_init(c, &ro, err);
+}
+
 int dk_regclient_init(struct dk_regclient *c, const struct dk_regclient_opts *o, struct dk_err *err)
 {
     struct dk_http_opts ho;

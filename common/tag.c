@@ -162,19 +162,6 @@ struct walk {
     unsigned char *needed;  /* per stage */
 };
 
-static void input(struct dk_tag_image *t, const char *fmt, ...)
-    __attribute__((format(printf, 2, 3)));
-static void input(struct dk_tag_image *t, const char *fmt, ...)
-{
-    struct dk_buf b = DK_BUF_INIT;
-    va_list ap;
-
-    va_start(ap, fmt);
-    dk_buf_vaddf(&b, fmt, ap);
-    va_end(ap);
-    dk_strvec_push_owned(&t->inputs, dk_buf_detach(&b, NULL));
-}
-
 /* The value the configuration gives a build arg: an import (a stand-in naming the dependency's
  * digest; dk-build passes the real reference) or the args map. NULL when neither. */
 static const char *arg_value(struct walk *w, const char *name, char *buf, size_t size)
@@ -223,7 +210,7 @@ static int declare_args(struct walk *w, const struct dk_df_instr *in, struct dk_
         }
         dk_df_vars_set(vars, word, v.buf);
         if (record)
-            input(w->t, "ARG %s=%s", word, v.buf);
+            dk_strvec_pushf(&w->t->inputs, "ARG %s=%s", word, v.buf);
         free(word);
         dk_buf_release(&v);
     }
@@ -244,7 +231,7 @@ static int declare_env(struct walk *w, const struct dk_df_instr *in, struct dk_d
             return dk_err_wrap(err, "%s:%d", w->df.path, in->line);
         }
         dk_df_vars_set(vars, in->args[i], v.buf);
-        input(w->t, "ENV %s=%s", in->args[i], v.buf);
+        dk_strvec_pushf(&w->t->inputs, "ENV %s=%s", in->args[i], v.buf);
         dk_buf_release(&v);
     }
     return 0;
@@ -258,7 +245,7 @@ static int source_files(struct walk *w, const struct dk_df_instr *in, const char
     int matched = 0;
 
     if (!strncmp(src, "http://", 7) || !strncmp(src, "https://", 8) || !strncmp(src, "git@", 4)) {
-        input(w->t, "remote %s", src);
+        dk_strvec_pushf(&w->t->inputs, "remote %s", src);
         return 0;
     }
     for (i = 0; i < w->t->nfiles; i++) {
@@ -269,7 +256,7 @@ static int source_files(struct walk *w, const struct dk_df_instr *in, const char
             return dk_err_set(err, DK_E_INPUT, "%s:%d: invalid %s source '%s'", w->df.path,
                               in->line, in->cmd, src);
         if (m) {
-            input(w->t, "file %s %06o %s", e->path, e->mode, e->oid);
+            dk_strvec_pushf(&w->t->inputs, "file %s %06o %s", e->path, e->mode, e->oid);
             matched = 1;
         }
     }
@@ -397,8 +384,8 @@ static int walk_stage(struct walk *w, size_t s, struct dk_err *err)
         dk_err_wrap(err, "%s:%d", w->df.path, st->line);
         goto out;
     }
-    input(w->t, "stage %zu from %s%s%s", s, b.buf, st->platform ? " platform " : "",
-          st->platform ? st->platform : "");
+    dk_strvec_pushf(&w->t->inputs, "stage %zu from %s%s%s", s, b.buf,
+                    st->platform ? " platform " : "", st->platform ? st->platform : "");
     for (i = 0; i < st->n; i++) {
         const struct dk_df_instr *in = &st->instrs[i];
 
@@ -512,7 +499,7 @@ static int context_add_files(struct dk_tag_result *res, struct dk_tag_image *t, 
             return -1;
         }
         dk_sha256_oci(data.buf, data.len, hex);
-        input(t, "context-add-file %s %s", t->conf->context_add_files[i], hex);
+        dk_strvec_pushf(&t->inputs, "context-add-file %s %s", t->conf->context_add_files[i], hex);
         free(rel);
         free(full);
         dk_buf_release(&data);
@@ -563,17 +550,17 @@ static int compute_image(struct dk_tag_result *res, struct dk_tag_image *t, stru
         dk_dockerfile_target(&w.df, c->target, &target, err) < 0 || list_context(&w, err) < 0)
         goto out;
 
-    input(t, DIGEST_VERSION);
+    dk_strvec_pushf(&t->inputs, DIGEST_VERSION);
     if (res->config.cache_version)
-        input(t, "cache-version build %s", res->config.cache_version);
+        dk_strvec_pushf(&t->inputs, "cache-version build %s", res->config.cache_version);
     if (c->cache_version)
-        input(t, "cache-version image %s", c->cache_version);
+        dk_strvec_pushf(&t->inputs, "cache-version image %s", c->cache_version);
     if (c->nplatforms)
-        input(t, "platform %s", c->platforms[0]);
+        dk_strvec_pushf(&t->inputs, "platform %s", c->platforms[0]);
     else if (res->config.nplatforms)
-        input(t, "platform %s", res->config.platforms[0]);
-    input(t, "target %zu%s%s", target, w.df.stages[target].name ? " " : "",
-          w.df.stages[target].name ? w.df.stages[target].name : "");
+        dk_strvec_pushf(&t->inputs, "platform %s", res->config.platforms[0]);
+    dk_strvec_pushf(&t->inputs, "target %zu%s%s", target, w.df.stages[target].name ? " " : "",
+                    w.df.stages[target].name ? w.df.stages[target].name : "");
     for (i = 0; i < w.df.nmeta; i++)
         if (declare_args(&w, &w.df.meta_args[i], &w.meta, 1, err) < 0)
             goto out;
@@ -588,7 +575,7 @@ static int compute_image(struct dk_tag_result *res, struct dk_tag_image *t, stru
     for (i = 0; i < c->ndeps; i++) {
         struct dk_tag_image *dep = dk_tag_find(res, c->deps[i].image);
 
-        input(t, "dependency %s %s", c->deps[i].image, dep ? dep->digest : "?");
+        dk_strvec_pushf(&t->inputs, "dependency %s %s", c->deps[i].image, dep ? dep->digest : "?");
     }
     for (i = 0; i < t->inputs.n; i++)
         dk_buf_addf(&all, "%s\n", t->inputs.v[i]);

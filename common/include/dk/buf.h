@@ -80,6 +80,9 @@ struct dk_strvec {
 void dk_strvec_push(struct dk_strvec *sv, const char *s);
 /* Appends s itself (the vector takes ownership). */
 void dk_strvec_push_owned(struct dk_strvec *sv, char *s);
+/* Appends a formatted string. */
+void dk_strvec_pushf(struct dk_strvec *sv, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
 /* 1 when s is in the vector. */
 int dk_strvec_has(const struct dk_strvec *sv, const char *s);
 void dk_strvec_release(struct dk_strvec *sv);

@@ -19,6 +19,7 @@
 #include "dk/cli.h"
 #include "dk/err.h"
 #include "dk/pipeline.h"
+#include "dk/registry.h"
 #include "dk/tag.h"
 
 struct dk_build_opts {
@@ -33,12 +34,7 @@ struct dk_build_opts {
     const char *buildah_runroot;
     const char *storage_driver;
     const char *isolation;
-    /* registry access, as dk-push */
-    struct dk_strlist insecure_registries;
-    const char *tls_verify;
-    const char *ca_cert;
-    const char *username;
-    const char *password;
+    struct dk_registry_flags reg; /* registry access, as dk-push */
     int no_progress;
 };
 

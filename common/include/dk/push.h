@@ -18,19 +18,12 @@ struct dk_push_opts {
     const char *command;
     struct dk_strlist operands;
     const char *platform;
-    long parallel;
-    struct dk_strlist insecure_registries;
-    const char *tls_verify; /* "auto", "true", "false" */
-    const char *ca_cert;
-    const char *username;
-    const char *password;
+    struct dk_registry_flags reg;
     int password_stdin;
     struct dk_strlist tags;        /* publish: reference templates */
     struct dk_strlist drop_labels; /* publish: label prefixes */
     int no_progress;
     long chunk_size;
-    int insecure;
-    long page_size;
 };
 
 void dk_push_opts_init(struct dk_push_opts *o);

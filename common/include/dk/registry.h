@@ -20,6 +20,7 @@
 #include <stdint.h>
 
 #include "dk/buf.h"
+#include "dk/cli.h"
 #include "dk/err.h"
 #include "dk/http.h"
 
@@ -55,6 +56,27 @@ struct dk_regclient {
 };
 
 void dk_regclient_opts_init(struct dk_regclient_opts *o);
+
+/* The registry flags of every tool that talks to registries: --insecure-registry,
+ * --tls-verify, --insecure, --ca-cert, --username/--password (DK_PASSWORD), --parallel,
+ * --page-size. Values are borrowed from argv or the environment. */
+struct dk_registry_flags {
+    struct dk_strlist insecure_registries;
+    const char *tls_verify; /* "auto", "true", "false" */
+    int insecure;
+    const char *ca_cert;
+    const char *username;
+    const char *password;
+    long parallel;
+    long page_size;
+};
+
+void dk_registry_flags_init(struct dk_registry_flags *f);
+void dk_registry_flags_release(struct dk_registry_flags *f);
+/* Checks the flags and starts a client from them; the credentials are used only when
+ * use_credentials (dk-push login checks them itself). DK_E_USAGE for bad values. */
+int dk_regclient_init_flags(struct dk_regclient *c, const struct dk_registry_flags *f,
+                            int use_credentials, struct dk_err *err);
 int dk_regclient_init(struct dk_regclient *c, const struct dk_regclient_opts *o,
                       struct dk_err *err);
 void dk_regclient_release(struct dk_regclient *c);
