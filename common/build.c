@@ -65,29 +65,32 @@ struct run {
     int backend_ready;
     struct img *imgs;
     size_t n;
+    struct dk_strvec repo_tags; /* --repo's tags, listed once for the lookups */
+    int repo_listed;
 };
 
 /* --- tags in the registry -------------------------------------------------------------- */
 
-/* The oldest tag "<digest>-<unix ms>" of repo, into out; 1 found, 0 none, -1 error. A
- * repository that does not exist yet has none. */
-static int find_oldest(struct dk_regclient *c, const struct dk_ref *repo, const char *digest,
-                       char *out, size_t size, struct dk_err *err)
+/* Every tag of repo (none when the repository does not exist yet). */
+static int list_tags(struct dk_regclient *c, const struct dk_ref *repo, struct dk_strvec *out,
+                     struct dk_err *err)
 {
-    struct dk_strvec tags = DK_STRVEC_INIT;
-    size_t i, dl = strlen(digest);
-    long long best = -1;
-    int rc;
-
-    rc = dk_registry_list_tags(dk_regclient_get(c, repo->registry), repo->repo, &tags, err);
-    if (rc < 0) {
+    if (dk_registry_list_tags(dk_regclient_get(c, repo->registry), repo->repo, out, err) < 0) {
         if (err->code != DK_E_NOTFOUND)
             return -1;
         dk_err_init(err);
-        return 0;
     }
-    for (i = 0; i < tags.n; i++) {
-        const char *t = tags.v[i], *p;
+    return 0;
+}
+
+/* The oldest tag "<digest>-<unix ms>" among tags, into out; 1 found, 0 none. */
+static int oldest_in(const struct dk_strvec *tags, const char *digest, char *out, size_t size)
+{
+    size_t i, dl = strlen(digest);
+    long long best = -1;
+
+    for (i = 0; i < tags->n; i++) {
+        const char *t = tags->v[i], *p;
         char *end;
         long long ms;
 
@@ -102,8 +105,20 @@ static int find_oldest(struct dk_regclient *c, const struct dk_ref *repo, const 
             snprintf(out, size, "%s", t);
         }
     }
-    dk_strvec_release(&tags);
     return best >= 0;
+}
+
+/* As oldest_in() over a fresh listing of repo; -1 on error. */
+static int find_oldest(struct dk_regclient *c, const struct dk_ref *repo, const char *digest,
+                       char *out, size_t size, struct dk_err *err)
+{
+    struct dk_strvec tags = DK_STRVEC_INIT;
+    int rc = -1;
+
+    if (list_tags(c, repo, &tags, err) == 0)
+        rc = oldest_in(&tags, digest, out, size);
+    dk_strvec_release(&tags);
+    return rc;
 }
 
 static int parse_repo(const char *s, struct dk_ref *out, struct dk_err *err)
@@ -147,9 +162,13 @@ static int lookup(struct run *r, struct img *im, struct dk_err *err)
     size_t i, k;
     int rc;
 
-    rc = find_oldest(&r->client, &r->repo, im->t->digest, im->tag, sizeof(im->tag), err);
-    if (rc != 0)
-        return rc < 0 ? -1 : manifest_digest(r, im, err) < 0 ? -1 : 1;
+    if (!r->repo_listed) {
+        if (list_tags(&r->client, &r->repo, &r->repo_tags, err) < 0)
+            return -1;
+        r->repo_listed = 1;
+    }
+    if (oldest_in(&r->repo_tags, im->t->digest, im->tag, sizeof(im->tag)))
+        return manifest_digest(r, im, err) < 0 ? -1 : 1;
     for (k = 0; k < 2; k++) {
         const struct dk_strlist *l = k ? &r->o->cache_repos : &r->o->secondary_repos;
 
@@ -786,6 +805,7 @@ out:
     dk_regclient_release(&r.client);
     dk_tag_result_release(&r.tags);
     dk_ref_release(&r.repo);
+    dk_strvec_release(&r.repo_tags);
     free(r.repo_name);
     return rc;
 }

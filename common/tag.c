@@ -237,6 +237,28 @@ static int declare_env(struct walk *w, const struct dk_df_instr *in, struct dk_d
     return 0;
 }
 
+/* "file <path> <mode> <blob id>", built without printf: a context can have many files. */
+static void file_line(struct dk_tag_image *t, const struct dk_git_entry *e)
+{
+    size_t pl = strlen(e->path);
+    char *line = dk_xmalloc(5 + pl + 1 + 6 + 1 + 40 + 1), *p = line;
+    unsigned m = e->mode;
+    int i;
+
+    memcpy(p, "file ", 5);
+    p += 5;
+    memcpy(p, e->path, pl);
+    p += pl;
+    *p++ = ' ';
+    for (i = 5; i >= 0; i--, m >>= 3)
+        p[i] = (char)('0' + (m & 7));
+    p += 6;
+    *p++ = ' ';
+    memcpy(p, e->oid, 40);
+    p[40] = '\0';
+    dk_strvec_push_owned(&t->inputs, line);
+}
+
 /* The context files a COPY/ADD source names; an error when it names none. */
 static int source_files(struct walk *w, const struct dk_df_instr *in, const char *src,
                         struct dk_err *err)
@@ -256,7 +278,7 @@ static int source_files(struct walk *w, const struct dk_df_instr *in, const char
             return dk_err_set(err, DK_E_INPUT, "%s:%d: invalid %s source '%s'", w->df.path,
                               in->line, in->cmd, src);
         if (m) {
-            dk_strvec_pushf(&w->t->inputs, "file %s %06o %s", e->path, e->mode, e->oid);
+            file_line(w->t, e);
             matched = 1;
         }
     }
@@ -511,7 +533,7 @@ static int compute_image(struct dk_tag_result *res, struct dk_tag_image *t, stru
 {
     const struct dk_config_image *c = t->conf;
     struct walk w;
-    struct dk_buf text = DK_BUF_INIT, all = DK_BUF_INIT;
+    struct dk_buf text = DK_BUF_INIT;
     size_t i, target;
     int rc = -1, r;
 
@@ -577,9 +599,18 @@ static int compute_image(struct dk_tag_result *res, struct dk_tag_image *t, stru
 
         dk_strvec_pushf(&t->inputs, "dependency %s %s", c->deps[i].image, dep ? dep->digest : "?");
     }
-    for (i = 0; i < t->inputs.n; i++)
-        dk_buf_addf(&all, "%s\n", t->inputs.v[i]);
-    dk_sha3_224_hex(all.buf, all.len, t->digest);
+    {
+        struct dk_digest d = DK_DIGEST_INIT;
+
+        if (dk_digest_init(&d, DK_DIGEST_SHA3_224, err) < 0)
+            goto out;
+        for (i = 0; i < t->inputs.n; i++) {
+            dk_digest_update(&d, t->inputs.v[i], strlen(t->inputs.v[i]));
+            dk_digest_update(&d, "\n", 1);
+        }
+        dk_digest_final_hex(&d, t->digest);
+        dk_digest_release(&d);
+    }
     rc = 0;
 out:
     if (rc < 0 && err->code != DK_E_OK && !strstr(err->msg, c->name))
@@ -589,7 +620,6 @@ out:
     dk_ignore_release(&w.ig);
     dk_df_vars_release(&w.meta);
     dk_buf_release(&text);
-    dk_buf_release(&all);
     return rc;
 }
 
