@@ -64,7 +64,7 @@ dk-tag -C "$repo" --explain app </dev/null >"$work/doc.json" 2>"$work/explain.tx
     exit 1
 }
 jq -e '.images.app.digest | test("^[0-9a-f]{56}$")' "$work/doc.json" >/dev/null
-matched=$(grep -c '^file ' "$work/explain.txt" || true)
+matched=$(grep -cE '^  [^ ]+ [0-7]{6} [0-9a-f]{40}$' "$work/explain.txt" || true)
 [ "$matched" = "$files" ] || {
     echo "bench-tag: dk-tag matched $matched files, the commit has $files" >&2
     exit 1
@@ -113,22 +113,22 @@ reading=$(
   and hashes path, mode and blob id. Its time grows with the number of files, not with their
   size, which is why it sits next to `git ls-files -s` and two orders of magnitude below
   `git archive`, whose time goes into reading and hashing every byte.
-- **The 1.5x target against `git ls-files -s | sha256sum` is missed**: medians of 49–63 ms
-  against 13–16 ms in four runs on the 2-core machine of 2026-11-21. A callgrind profile of
-  dk-tag on this repository (379 M instructions; `perf record` agrees) splits it into:
-  - fixed cost, about 17 ms: starting a process that loads 41 shared libraries
-    (`dk-tag --version` alone takes 7 ms) and `git_libgit2_init`, which in Debian's libgit2 1.5
-    (built with mbedTLS) parses the whole system CA bundle — `mbedtls_x509_crt_parse_file`,
-    14 % of all instructions, 9 ms in a two-line program — although dk-tag never opens a
-    connection;
-  - per file, about 1.5 µs: string formatting, a third of all instructions — every file goes
-    through `vsnprintf` three times: its path in `list_add` (`walk_cb`, `dk_xasprintf`), its
-    `file PATH MODE OID` line in `input()`, and again when `dk_tag_compute` joins the lines
-    with `dk_buf_addf`; SHA3-224 of the 1.4 MB of lines (`dk_sha3_224_hex`, OpenSSL, 14 %);
-    libgit2 loading the 221 trees (`git_tree_walk` → `git_object_lookup`: `inflate` 7 % and
-    `git_odb_hash` re-hashing every object read, 7 %); `.dockerignore` and COPY-source
-    matching (`dk_ignore_match`, `dk_df_source_match`, 6 %); sorting (`list_finish`, 2 %).
-  `git ls-files -s` maps one index file and prints it; `sha256sum` hashes 1.4 MB.
+- **The 1.5x target against `git ls-files -s | sha256sum` is missed: 2.5x** (35–40 ms against
+  13–17 ms). A first version took 49–63 ms (3.9x); a callgrind profile on a 20,000-file
+  repository then led to three changes: no `printf` per file (paths and file lines built with
+  `memcpy`), one SHA-256 line per COPY source instead of one hashed line per file, and no
+  re-hashing of every object libgit2 reads (`GIT_OPT_ENABLE_STRICT_HASH_VERIFICATION` off,
+  as git itself reads objects) — 280 M → 191 M instructions. What is left:
+  - a fixed 16–17 ms: starting a process that loads 41 shared libraries (`dk-tag --version`
+    alone takes 7 ms) and `git_libgit2_init`, which in Debian's libgit2 1.5 (built with
+    mbedTLS) parses the whole system CA bundle at start-up — `mbedtls_x509_crt_parse_file`,
+    a quarter of the remaining instructions, about 9 ms even in a two-line program — although
+    dk-tag never opens a connection, and the path is compiled in;
+  - per file: libgit2 inflating the 221 trees (`git_tree_walk` → `git_object_lookup`, a third),
+    `.dockerignore` and COPY-source matching, and hashing the file lines.
+  `git ls-files -s` maps one index file that already holds every path and blob id and prints
+  it; `sha256sum` hashes 1.4 MB. Reading the commit's trees instead of the index is what lets
+  dk-tag recompute any past commit.
 EOT
 )
 section="<!-- bench-tag:start -->

@@ -160,6 +160,7 @@ struct walk {
     struct dk_ignore ig;
     struct dk_df_vars meta; /* meta ARGs, resolved */
     unsigned char *needed;  /* per stage */
+    int explain;            /* keep the lines of each file, indented: not hashed */
 };
 
 /* The value the configuration gives a build arg: an import (a stand-in naming the dependency's
@@ -237,34 +238,30 @@ static int declare_env(struct walk *w, const struct dk_df_instr *in, struct dk_d
     return 0;
 }
 
-/* "file <path> <mode> <blob id>", built without printf: a context can have many files. */
-static void file_line(struct dk_tag_image *t, const struct dk_git_entry *e)
+/* "<path> <mode> <blob id>\n" into out, without printf: a context can have many files. */
+static void file_line(struct dk_buf *out, const struct dk_git_entry *e)
 {
-    size_t pl = strlen(e->path);
-    char *line = dk_xmalloc(5 + pl + 1 + 6 + 1 + 40 + 1), *p = line;
+    char mode[7];
     unsigned m = e->mode;
     int i;
 
-    memcpy(p, "file ", 5);
-    p += 5;
-    memcpy(p, e->path, pl);
-    p += pl;
-    *p++ = ' ';
     for (i = 5; i >= 0; i--, m >>= 3)
-        p[i] = (char)('0' + (m & 7));
-    p += 6;
-    *p++ = ' ';
-    memcpy(p, e->oid, 40);
-    p[40] = '\0';
-    dk_strvec_push_owned(&t->inputs, line);
+        mode[i] = (char)('0' + (m & 7));
+    mode[6] = ' ';
+    dk_buf_add(out, e->path);
+    dk_buf_addch(out, ' ');
+    dk_buf_addn(out, mode, 7);
+    dk_buf_addn(out, e->oid, 40);
+    dk_buf_addch(out, '\n');
 }
 
 /* The context files a COPY/ADD source names; an error when it names none. */
 static int source_files(struct walk *w, const struct dk_df_instr *in, const char *src,
                         struct dk_err *err)
 {
-    size_t i;
-    int matched = 0;
+    struct dk_buf lines = DK_BUF_INIT;
+    char sum[DK_DIGEST_STR_MAX];
+    size_t i, matched = 0, start;
 
     if (!strncmp(src, "http://", 7) || !strncmp(src, "https://", 8) || !strncmp(src, "git@", 4)) {
         dk_strvec_pushf(&w->t->inputs, "remote %s", src);
@@ -274,18 +271,32 @@ static int source_files(struct walk *w, const struct dk_df_instr *in, const char
         const struct dk_git_entry *e = &w->t->files[i];
         int m = dk_df_source_match(src, e->path);
 
-        if (m < 0)
+        if (m < 0) {
+            dk_buf_release(&lines);
             return dk_err_set(err, DK_E_INPUT, "%s:%d: invalid %s source '%s'", w->df.path,
                               in->line, in->cmd, src);
+        }
         if (m) {
-            file_line(w->t, e);
-            matched = 1;
+            file_line(&lines, e);
+            matched++;
         }
     }
-    if (!matched)
+    if (!matched) {
+        dk_buf_release(&lines);
         return dk_err_set(err, DK_E_INPUT,
                           "%s:%d: %s source '%s' matches no file in the build context '%s'",
                           w->df.path, in->line, in->cmd, src, *w->t->context ? w->t->context : ".");
+    }
+    /* one line for the digest; the files themselves only when explaining */
+    dk_sha256_oci(lines.buf, lines.len, sum);
+    dk_strvec_pushf(&w->t->inputs, "files %s %zu %s", src, matched, sum);
+    for (start = 0, i = 0; w->explain && i < lines.len; i++) {
+        if (lines.buf[i] == '\n') {
+            dk_strvec_pushf(&w->t->inputs, "  %.*s", (int)(i - start), lines.buf + start);
+            start = i + 1;
+        }
+    }
+    dk_buf_release(&lines);
     return 0;
 }
 
@@ -529,7 +540,8 @@ static int context_add_files(struct dk_tag_result *res, struct dk_tag_image *t, 
     return 0;
 }
 
-static int compute_image(struct dk_tag_result *res, struct dk_tag_image *t, struct dk_err *err)
+static int compute_image(struct dk_tag_result *res, struct dk_tag_image *t, int explain,
+                         struct dk_err *err)
 {
     const struct dk_config_image *c = t->conf;
     struct walk w;
@@ -540,6 +552,7 @@ static int compute_image(struct dk_tag_result *res, struct dk_tag_image *t, stru
     memset(&w, 0, sizeof(w));
     w.res = res;
     w.t = t;
+    w.explain = explain;
     dk_dockerfile_init(&w.df);
     dk_ignore_init(&w.ig);
     dk_df_vars_init(&w.meta);
@@ -605,6 +618,8 @@ static int compute_image(struct dk_tag_result *res, struct dk_tag_image *t, stru
         if (dk_digest_init(&d, DK_DIGEST_SHA3_224, err) < 0)
             goto out;
         for (i = 0; i < t->inputs.n; i++) {
+            if (!strncmp(t->inputs.v[i], "  ", 2))
+                continue; /* detail for --explain */
             dk_digest_update(&d, t->inputs.v[i], strlen(t->inputs.v[i]));
             dk_digest_update(&d, "\n", 1);
         }
@@ -701,7 +716,7 @@ int dk_tag_compute(const struct dk_tag_opts *o, struct dk_tag_result *res, struc
             continue;
         t = &res->images[res->n++];
         t->conf = &res->config.images[order[i]];
-        if (compute_image(res, t, err) < 0)
+        if (compute_image(res, t, o->explain && !strcmp(o->explain, t->conf->name), err) < 0)
             goto out;
     }
     rc = 0;
@@ -763,8 +778,10 @@ int dk_tag_run(const struct dk_tag_opts *o, struct dk_doc *doc, struct dk_buf *o
                        res.config.path);
             goto out;
         }
-        dk_buf_addf(out_explain, "# image %s: digest %s = SHA3-224 of these lines\n", t->conf->name,
-                    t->digest);
+        dk_buf_addf(out_explain,
+                    "# image %s: digest %s = SHA3-224 of these lines (indented ones are details, "
+                    "not hashed)\n",
+                    t->conf->name, t->digest);
         for (i = 0; i < t->inputs.n; i++)
             dk_buf_addf(out_explain, "%s\n", t->inputs.v[i]);
     }

@@ -150,7 +150,8 @@ EOT
     [ "$status" -eq 0 ]
     [[ "$stderr" == *"dk-digest v1"* ]]
     [[ "$stderr" == *"ARG GREETING=hello"* ]]
-    [[ "$stderr" == *"file main.c"* || "$stderr" == *"file src/main.c"* ]]
+    [[ "$stderr" == *"files src/ 1 sha256:"* ]]
+    [[ "$stderr" == *"  src/main.c 100644 "* ]]
     [[ "$stderr" != *"readme.txt"* ]]
     assert_doc
 }

@@ -11,7 +11,8 @@
  *   arg <NAME>=<value>                every ARG the target's stages declare, resolved
  *   stage <i> from <base>             each stage the target depends on, in order
  *   <instruction>                     each instruction after ARG/ENV expansion
- *   files <path> <mode> <blob id>     per COPY/ADD (no --from): each context file it takes
+ *   files <src> <n> <sha256>          per COPY/ADD source (no --from): the n context files it
+ *                                     takes, as SHA-256 of their "<path> <mode> <blob id>" lines
  *   context-add-file <path> <sha256>  contextAddFiles, from the working tree
  *   dependency <image> <digest>       images this one imports from
  *
