@@ -237,9 +237,12 @@ reading=$(
   `--repo` are listed once for all lookups (13 requests for 10 images; it was 22 when every
   image listed them again).
   The rest is the start-up and content digests that dk-tag also pays (see above).
-- **The cold target of 10 % is missed, mostly by design.** After pushing its tag dk-build waits
-  `DK_SETTLE_MS` (500 ms) before listing the tags again, so that a competing runner's older tag
-  is seen; that wait is most of the difference. Without it (`DK_SETTLE_MS=0`) what is left is
+- **The cold overhead is about the target, and the vfs driver's noise (below) decides each
+  run:** +8 % and +21 % in two runs of this script minutes apart. After pushing its tag
+  dk-build waits before listing the tags again, so that a competing runner's older tag is
+  seen: four times what its own tag request took, at least 100 ms (on loopback always the
+  100 ms floor). A fixed 500 ms wait, the first design, cost +54 %; the run without any wait
+  (`DK_SETTLE_MS=0`) shows how large the noise is: it sometimes comes out slower. Without it (`DK_SETTLE_MS=0`) what is left is
   about 70 ms before buildah starts (content digest, registry probe, exporting the context from
   git) and 80–100 ms after it (dk's upload of config and layers, manifest, tag and final
   listing), measured with `strace -e execve` and `-v`; buildah pushing into an OCI layout for dk

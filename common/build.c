@@ -455,12 +455,17 @@ static long long now_ms(void)
 }
 
 /* How long to wait after tagging before the final listing, so that a competing runner's tag
- * with an older timestamp, whose PUT was already on its way, is seen. DK_SETTLE_MS overrides. */
-static long settle_ms(void)
+ * with an older timestamp, whose PUT was already on its way, is seen: four times what our own
+ * tag PUT took (a competitor talks to the same registry), at least 100 ms, at most 2 s.
+ * DK_SETTLE_MS overrides. */
+static long settle_ms(long long put_ms)
 {
     const char *s = getenv("DK_SETTLE_MS");
+    long long v = 4 * put_ms;
 
-    return s && *s ? atol(s) : 500;
+    if (s && *s)
+        return atol(s);
+    return (long)(v < 100 ? 100 : v > 2000 ? 2000 : v);
 }
 
 /*
@@ -482,6 +487,8 @@ static int publish_built(struct run *r, struct img *im, struct dk_err *err)
     size_t i;
     int rc = -1;
     struct timespec ts;
+    long long stamp;
+    long wait;
 
     memset(&se, 0, sizeof(se));
     memset(&de, 0, sizeof(de));
@@ -495,12 +502,14 @@ static int publish_built(struct run *r, struct img *im, struct dk_err *err)
     if (dk_endpoint_parse(&se, src, err) < 0 || dk_endpoint_parse(&de, dst, err) < 0 ||
         dk_copy(&r->client, &se, &de, &co, &res, err) < 0)
         goto out;
-    snprintf(mine, sizeof(mine), "%s-%lld", im->t->digest, now_ms());
+    stamp = now_ms();
+    snprintf(mine, sizeof(mine), "%s-%lld", im->t->digest, stamp);
     if (dk_registry_put_manifest(reg, r->repo.repo, mine, man.buf, man.len,
                                  mt ? mt : DK_MT_OCI_MANIFEST, err) < 0)
         goto out;
-    ts.tv_sec = settle_ms() / 1000;
-    ts.tv_nsec = settle_ms() % 1000 * 1000000L;
+    wait = settle_ms(now_ms() - stamp);
+    ts.tv_sec = wait / 1000;
+    ts.tv_nsec = wait % 1000 * 1000000L;
     nanosleep(&ts, NULL);
     /* someone else may have pushed the same content meanwhile: the oldest tag wins */
     if (find_oldest(&r->client, &r->repo, im->t->digest, im->tag, sizeof(im->tag), err) <= 0) {
