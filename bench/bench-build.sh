@@ -23,6 +23,8 @@ REPS=${REPS:-5}
 export PATH="$top/$BUILD/bin:$PATH"
 # shellcheck source-path=SCRIPTDIR source=../tests/helpers/registry.bash disable=SC1091
 source "$top/tests/helpers/registry.bash"
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$top/bench/lib.sh"
 
 for c in buildah docker-registry skopeo jq git; do
     command -v "$c" >/dev/null || {
@@ -87,7 +89,6 @@ at_phase() {
         'BEGIN { f = (i - 0.5) / n; w = int(now) + 1 + f - now; if (w > 1) w -= 1; printf "%.3f", w }')
     sleep "$w"
 }
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 # requests FILE -> the count of the "stats: N registry requests" line
 requests() { sed -n 's/.*stats: \([0-9]*\) registry requests.*/\1/p' "$1" | tail -1; }
 
@@ -283,14 +284,4 @@ $row_c
 
 $reading
 <!-- bench-build:end -->"
-doc="$top/docs/benchmarks.md"
-[ -f "$doc" ] || printf '# Benchmarks\n\nEvery figure here is written by a script in bench/ (make bench): dk and its peer in the same run, on the same machine, reported as ratios.\n' >"$doc"
-python3 - "$doc" "$section" <<'PY'
-import re, sys
-path, section = sys.argv[1], sys.argv[2]
-text = open(path).read()
-pat = re.compile(r"<!-- bench-build:start -->.*?<!-- bench-build:end -->", re.S)
-text = pat.sub(lambda m: section, text) if pat.search(text) else text.rstrip("\n") + "\n\n" + section + "\n"
-open(path, "w").write(text)
-PY
-echo "updated $doc" >&2
+bench_write_section bench-build "$section"

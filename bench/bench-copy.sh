@@ -12,8 +12,10 @@ top=$(cd "$(dirname "$0")/.." && pwd)
 BUILD=${BUILD:-build}
 REPS=${REPS:-5}
 export PATH="$top/$BUILD/bin:$PATH"
-# shellcheck source=../tests/helpers/registry.bash
+# shellcheck source=SCRIPTDIR/../tests/helpers/registry.bash
 source "$top/tests/helpers/registry.bash"
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$top/bench/lib.sh"
 
 work=$(mktemp -d)
 export DOCKER_CONFIG="$work/docker"
@@ -48,7 +50,6 @@ measure() {
     awk '{print $1, $2, $3 + $4}' "$out"
 }
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 rows=()
 for image in big small; do
@@ -94,14 +95,4 @@ $(printf '%s\n' "${rows[@]}")
 <!-- bench-copy:end -->
 EOT
 )
-doc="$top/docs/benchmarks.md"
-[ -f "$doc" ] || printf '# Benchmarks\n\nEvery figure here is written by a script in bench/ (make bench): dk and its peer in the same run, on the same machine, reported as ratios.\n' >"$doc"
-python3 - "$doc" "$section" <<'PY'
-import re, sys
-path, section = sys.argv[1], sys.argv[2]
-text = open(path).read()
-pat = re.compile(r"<!-- bench-copy:start -->.*?<!-- bench-copy:end -->", re.S)
-text = pat.sub(lambda m: section, text) if pat.search(text) else text.rstrip("\n") + "\n\n" + section + "\n"
-open(path, "w").write(text)
-PY
-echo "updated $doc" >&2
+bench_write_section bench-copy "$section"

@@ -11,6 +11,8 @@
 # docs/benchmarks.md is rewritten.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$top/bench/lib.sh"
 BUILD=${BUILD:-build}
 REPS=${REPS:-5}
 NFILES=${NFILES:-20000}
@@ -87,7 +89,6 @@ t_dk() { dk-tag -C "$repo" --quiet; }
 t_ls() { git -C "$repo" ls-files -s | sha256sum; }
 t_ar() { git -C "$repo" archive HEAD | sha256sum; }
 
-median() { sort -g | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
 
 dk_t=() ls_t=() ar_t=()
 for i in $(seq 1 "$REPS"); do
@@ -149,14 +150,4 @@ $row
 
 $reading
 <!-- bench-tag:end -->"
-doc="$top/docs/benchmarks.md"
-[ -f "$doc" ] || printf '# Benchmarks\n\nEvery figure here is written by a script in bench/ (make bench): dk and its peer in the same run, on the same machine, reported as ratios.\n' >"$doc"
-python3 - "$doc" "$section" <<'PY'
-import re, sys
-path, section = sys.argv[1], sys.argv[2]
-text = open(path).read()
-pat = re.compile(r"<!-- bench-tag:start -->.*?<!-- bench-tag:end -->", re.S)
-text = pat.sub(lambda m: section, text) if pat.search(text) else text.rstrip("\n") + "\n\n" + section + "\n"
-open(path, "w").write(text)
-PY
-echo "updated $doc" >&2
+bench_write_section bench-tag "$section"

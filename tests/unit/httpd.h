@@ -9,10 +9,15 @@
 #ifndef DK_TEST_HTTPD_H
 #define DK_TEST_HTTPD_H
 
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <signal.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
+#include <sys/socket.h>
+#include <sys/wait.h>
 #include <unistd.h>
 
 #include "dk/buf.h"
@@ -188,6 +193,54 @@ static inline void respond_str(int fd, const struct sreq *r, int status, const c
                                const char *headers, const char *body)
 {
     respond(fd, r, status, reason, headers, body, strlen(body));
+}
+
+/* A listening socket on 127.0.0.1 and a free port; -1 on failure. */
+static inline int httpd_listen(int *port)
+{
+    struct sockaddr_in a;
+    socklen_t al = sizeof(a);
+    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+
+    memset(&a, 0, sizeof(a));
+    a.sin_family = AF_INET;
+    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
+    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
+    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 64) < 0 ||
+        getsockname(fd, (struct sockaddr *)&a, &al) < 0)
+        return -1;
+    *port = ntohs(a.sin_port);
+    return fd;
+}
+
+/* Serves lfd in a child process, one request per connection, with serve(); the child dies
+ * after 60 s at the latest. Returns the child's pid, or -1. */
+static inline pid_t httpd_start(int lfd, void (*serve)(int fd, const struct sreq *r))
+{
+    pid_t pid;
+
+    fflush(stdout);
+    pid = fork();
+    if (pid < 0)
+        return -1;
+    if (pid == 0) {
+        signal(SIGPIPE, SIG_IGN);
+        alarm(60);
+        for (;;) {
+            struct sreq r;
+            int fd = accept(lfd, NULL, NULL);
+
+            if (fd < 0)
+                continue;
+            if (read_request(fd, &r) == 0)
+                serve(fd, &r);
+            dk_buf_release(&r.head);
+            dk_buf_release(&r.body);
+            close(fd);
+        }
+    }
+    close(lfd);
+    return pid;
 }
 
 #endif

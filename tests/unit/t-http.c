@@ -90,56 +90,19 @@ static void serve(int fd, const struct sreq *r)
 static pid_t server_pid;
 static int port, closed_port;
 
-static int listen_local(int *p)
-{
-    struct sockaddr_in a;
-    socklen_t al = sizeof(a);
-    int fd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
-
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    setsockopt(fd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (fd < 0 || bind(fd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(fd, 64) < 0 ||
-        getsockname(fd, (struct sockaddr *)&a, &al) < 0)
-        return -1;
-    *p = ntohs(a.sin_port);
-    return fd;
-}
-
 static int start_server(void)
 {
-    int lfd = listen_local(&port), cfd;
+    int lfd = httpd_listen(&port), cfd;
 
     if (lfd < 0)
         return -1;
     /* a port nobody listens on: bound, then closed */
-    cfd = listen_local(&closed_port);
+    cfd = httpd_listen(&closed_port);
     if (cfd < 0)
         return -1;
     close(cfd);
-    fflush(stdout);
-    server_pid = fork();
-    if (server_pid < 0)
-        return -1;
-    if (server_pid == 0) {
-        signal(SIGPIPE, SIG_IGN);
-        alarm(60);
-        for (;;) {
-            struct sreq r;
-            int fd = accept(lfd, NULL, NULL);
-
-            if (fd < 0)
-                continue;
-            if (read_request(fd, &r) == 0)
-                serve(fd, &r);
-            dk_buf_release(&r.head);
-            dk_buf_release(&r.body);
-            close(fd);
-        }
-    }
-    close(lfd);
-    return 0;
+    server_pid = httpd_start(lfd, serve);
+    return server_pid < 0 ? -1 : 0;
 }
 
 /* --- the tests ------------------------------------------------------------------------- */

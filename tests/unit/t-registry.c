@@ -133,40 +133,12 @@ static pid_t server_pid;
 
 static int start_server(void)
 {
-    struct sockaddr_in a;
-    socklen_t al = sizeof(a);
-    int lfd = socket(AF_INET, SOCK_STREAM, 0), one = 1;
+    int lfd = httpd_listen(&port);
 
-    memset(&a, 0, sizeof(a));
-    a.sin_family = AF_INET;
-    a.sin_addr.s_addr = htonl(INADDR_LOOPBACK);
-    setsockopt(lfd, SOL_SOCKET, SO_REUSEADDR, &one, sizeof(one));
-    if (lfd < 0 || bind(lfd, (struct sockaddr *)&a, sizeof(a)) < 0 || listen(lfd, 64) < 0 ||
-        getsockname(lfd, (struct sockaddr *)&a, &al) < 0)
+    if (lfd < 0)
         return -1;
-    port = ntohs(a.sin_port);
-    fflush(stdout);
-    server_pid = fork();
-    if (server_pid < 0)
-        return -1;
-    if (server_pid == 0) {
-        signal(SIGPIPE, SIG_IGN);
-        alarm(60);
-        for (;;) {
-            struct sreq r;
-            int fd = accept(lfd, NULL, NULL);
-
-            if (fd < 0)
-                continue;
-            if (read_request(fd, &r) == 0)
-                serve(fd, &r);
-            dk_buf_release(&r.head);
-            dk_buf_release(&r.body);
-            close(fd);
-        }
-    }
-    close(lfd);
-    return 0;
+    server_pid = httpd_start(lfd, serve);
+    return server_pid < 0 ? -1 : 0;
 }
 
 /* --- the tests ------------------------------------------------------------------------- */
