@@ -456,7 +456,7 @@ static long long now_ms(void)
 
 /* How long to wait after tagging before the final listing, so that a competing runner's tag
  * with an older timestamp, whose PUT was already on its way, is seen: four times what our own
- * tag PUT took (a competitor talks to the same registry), at least 100 ms, at most 2 s.
+ * tag PUT took (a competitor talks to the same registry), at least 300 ms, at most 2 s.
  * DK_SETTLE_MS overrides. */
 static long settle_ms(long long put_ms)
 {
@@ -465,7 +465,7 @@ static long settle_ms(long long put_ms)
 
     if (s && *s)
         return atol(s);
-    return (long)(v < 100 ? 100 : v > 2000 ? 2000 : v);
+    return (long)(v < 300 ? 300 : v > 2000 ? 2000 : v);
 }
 
 /*
@@ -492,6 +492,16 @@ static int publish_built(struct run *r, struct img *im, struct dk_err *err)
 
     memset(&se, 0, sizeof(se));
     memset(&de, 0, sizeof(de));
+    /* another runner may have finished the same image while this one built: use its tag */
+    rc = find_oldest(&r->client, &r->repo, im->t->digest, im->tag, sizeof(im->tag), err);
+    if (rc != 0) {
+        if (rc > 0) {
+            dk_log_info("%s: %s was pushed meanwhile, using it", im->t->conf->name, im->tag);
+            rc = manifest_digest(r, im, err);
+        }
+        goto out;
+    }
+    rc = -1;
     if (dk_oci_open(&lay, im->ocidir, 0, err) < 0 ||
         dk_oci_resolve(&lay, "image", &digest, &mt, &size, err) < 0 ||
         dk_oci_read_blob(&lay, digest, &man, err) < 0)
