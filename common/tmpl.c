@@ -1013,8 +1013,6 @@ __attribute__((format(printf, 3, 4))) static int perr(struct parser *p, const st
     return -1;
 }
 
-static void go_quote(struct dk_buf *b, const char *s, size_t len);
-
 /* Go's item String() for messages. */
 static void tok_str(const struct tok_s *k, char *out, size_t size)
 {
@@ -1027,7 +1025,7 @@ static void tok_str(const struct tok_s *k, char *out, size_t size)
     else {
         struct dk_buf q = DK_BUF_INIT;
 
-        go_quote(&q, k->s, k->len > 10 ? 10 : k->len);
+        dk_tmpl_quote(&q, k->s, k->len > 10 ? 10 : k->len);
         snprintf(out, size, "%s%s", q.buf, k->len > 10 ? "..." : "");
         dk_buf_release(&q);
     }
@@ -1443,7 +1441,7 @@ static struct node *operand(struct parser *p)
         if (n->t == N_LIT || n->t == N_NIL || n->t == N_DOT) {
             struct dk_buf q = DK_BUF_INIT;
 
-            go_quote(&q, p->text + n->pos, n->srclen);
+            dk_tmpl_quote(&q, p->text + n->pos, n->srclen);
             node_free(n);
             perr(p, peek(p), "unexpected . after term %s", q.buf);
             dk_buf_release(&q);
@@ -2110,60 +2108,51 @@ int dk_tmpl_has(const struct dk_tmpl *t, const char *name)
 /* ---------------------------------------------------------------- fmt */
 
 /* Appends s quoted as Go's strconv.Quote does. */
-static void go_quote(struct dk_buf *b, const char *s, size_t len)
+/* Go's strconv.IsPrint for the code points charts meet; an approximation above U+00FF
+ * (format and separator characters are escaped, everything else is kept). */
+static int go_isprint(unsigned long c)
 {
+    if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0xa0) || c == 0xad)
+        return 0;
+    if ((c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) ||
+        (c >= 0x205f && c <= 0x206f) || c == 0x3000 || c == 0xfeff ||
+        (c >= 0xfff9 && c <= 0xfffb) || c == 0x1680 || c == 0x180e)
+        return 0;
+    return 1;
+}
+
+void dk_tmpl_quote(struct dk_buf *b, const char *s, size_t len)
+{
+    static const char controls[] = "\a\b\f\n\r\t\v";
+    const char *esc;
     size_t i = 0;
 
     dk_buf_addch(b, '"');
     while (i < len) {
         unsigned char c = (unsigned char)s[i];
-        size_t n;
+        size_t n = 1;
         unsigned long r;
 
-        if (c >= 0x80) {
-            r = utf8_get((const unsigned char *)s + i, len - i, &n);
-            if (r == 0xfffd && n == 1)
-                dk_buf_addf(b, "\\x%02x", c);
-            else
-                dk_buf_addn(b, s + i, n);
-            i += n;
+        if (c == '"' || c == '\\') {
+            dk_buf_addch(b, '\\');
+            dk_buf_addch(b, (char)c);
+            i++;
             continue;
         }
-        i++;
-        switch (c) {
-        case '\a':
-            dk_buf_add(b, "\\a");
-            break;
-        case '\b':
-            dk_buf_add(b, "\\b");
-            break;
-        case '\f':
-            dk_buf_add(b, "\\f");
-            break;
-        case '\n':
-            dk_buf_add(b, "\\n");
-            break;
-        case '\r':
-            dk_buf_add(b, "\\r");
-            break;
-        case '\t':
-            dk_buf_add(b, "\\t");
-            break;
-        case '\v':
-            dk_buf_add(b, "\\v");
-            break;
-        case '\\':
-            dk_buf_add(b, "\\\\");
-            break;
-        case '"':
-            dk_buf_add(b, "\\\"");
-            break;
-        default:
-            if (c < ' ' || c == 0x7f)
-                dk_buf_addf(b, "\\x%02x", c);
-            else
-                dk_buf_addch(b, (char)c);
-        }
+        r = c < 0x80 ? c : utf8_get((const unsigned char *)s + i, len - i, &n);
+        if (c >= 0x80 && r == 0xfffd && n == 1)
+            dk_buf_addf(b, "\\x%02x", c);
+        else if (go_isprint(r))
+            dk_buf_addn(b, s + i, n);
+        else if (r && (esc = strchr(controls, (int)r)))
+            dk_buf_addf(b, "\\%c", "abfnrtv"[esc - controls]);
+        else if (r < 0x80)
+            dk_buf_addf(b, "\\x%02lx", r);
+        else if (r < 0x10000)
+            dk_buf_addf(b, "\\u%04lx", r);
+        else
+            dk_buf_addf(b, "\\U%08lx", r);
+        i += n;
     }
     dk_buf_addch(b, '"');
 }
@@ -2384,7 +2373,7 @@ static void fmt_str(struct dk_buf *b, const struct fspec *f, const char *s, size
             dk_buf_addn(&t, s, len);
             dk_buf_addch(&t, '`');
         } else {
-            go_quote(&t, s, len);
+            dk_tmpl_quote(&t, s, len);
         }
         break;
     case 'x':
@@ -2459,7 +2448,7 @@ static void fmt_value(struct dk_buf *b, const struct fspec *f, const struct dk_v
                 struct dk_buf u = DK_BUF_INIT;
 
                 utf8_put(&u, (unsigned long)r);
-                go_quote(&t, u.buf, u.len);
+                dk_tmpl_quote(&t, u.buf, u.len);
                 t.buf[0] = '\'';
                 t.buf[t.len - 1] = '\'';
                 if (r == '\'') {

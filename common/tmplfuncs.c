@@ -201,8 +201,6 @@ static double to_float64(const struct dk_val *v)
     }
 }
 
-static void go_quote(const char *s, size_t len, struct dk_buf *b);
-
 /* ---- Helm ---- */
 
 FN(f_include)
@@ -232,7 +230,7 @@ FN(f_tpl)
         dk_buf_release(&b);
         if (strstr(err->msg, "exceeded maximum template depth"))
             return -1;
-        go_quote(S(0), L(0), &q);
+        dk_tmpl_quote(&q, S(0), L(0));
         /* Helm's wording, with the template text quoted as %q does */
         dk_err_wrap(err, "%s %s",
                     err->code == DK_E_INPUT ? "cannot parse template"
@@ -489,79 +487,6 @@ static size_t utf8_decode(const unsigned char *s, size_t n, uint32_t *cp)
     return len;
 }
 
-/* Go's strconv.IsPrint for the code points charts meet; an approximation above U+00FF
- * (format and separator characters are escaped, everything else is kept). */
-static int go_isprint(uint32_t c)
-{
-    if (c < 0x20 || c == 0x7f || (c >= 0x80 && c <= 0xa0) || c == 0xad)
-        return 0;
-    if ((c >= 0x2000 && c <= 0x200f) || (c >= 0x2028 && c <= 0x202f) ||
-        (c >= 0x205f && c <= 0x206f) || c == 0x3000 || c == 0xfeff ||
-        (c >= 0xfff9 && c <= 0xfffb) || c == 0x1680 || c == 0x180e)
-        return 0;
-    return 1;
-}
-
-/* Go's strconv.Quote (%q of a string). */
-static void go_quote(const char *s, size_t len, struct dk_buf *b)
-{
-    size_t i = 0, k;
-
-    dk_buf_addch(b, '"');
-    while (i < len) {
-        unsigned char ch = (unsigned char)s[i];
-        uint32_t cp;
-
-        switch (ch) {
-        case '\a':
-            dk_buf_add(b, "\\a");
-            break;
-        case '\b':
-            dk_buf_add(b, "\\b");
-            break;
-        case '\f':
-            dk_buf_add(b, "\\f");
-            break;
-        case '\n':
-            dk_buf_add(b, "\\n");
-            break;
-        case '\r':
-            dk_buf_add(b, "\\r");
-            break;
-        case '\t':
-            dk_buf_add(b, "\\t");
-            break;
-        case '\v':
-            dk_buf_add(b, "\\v");
-            break;
-        case '"':
-            dk_buf_add(b, "\\\"");
-            break;
-        case '\\':
-            dk_buf_add(b, "\\\\");
-            break;
-        default:
-            k = utf8_decode((const unsigned char *)s + i, len - i, &cp);
-            if (k == 0) {
-                dk_buf_addf(b, "\\x%02x", ch);
-                break;
-            }
-            if (go_isprint(cp))
-                dk_buf_addn(b, s + i, k);
-            else if (cp < 0x80)
-                dk_buf_addf(b, "\\x%02x", (unsigned)cp);
-            else if (cp < 0x10000)
-                dk_buf_addf(b, "\\u%04x", (unsigned)cp);
-            else
-                dk_buf_addf(b, "\\U%08x", (unsigned)cp);
-            i += k;
-            continue;
-        }
-        i++;
-    }
-    dk_buf_addch(b, '"');
-}
-
 /* quote and squote: each non-nil argument, joined by spaces. */
 static int quote_common(struct dk_val **args, size_t n, int single, struct dk_val **out)
 {
@@ -582,7 +507,7 @@ static int quote_common(struct dk_val **args, size_t n, int single, struct dk_va
             dk_buf_addn(&b, s.buf, s.len);
             dk_buf_addch(&b, '\'');
         } else {
-            go_quote(s.buf ? s.buf : "", s.len, &b);
+            dk_tmpl_quote(&b, s.buf ? s.buf : "", s.len);
         }
     }
     dk_buf_release(&s);

@@ -221,4 +221,8 @@ const char *dk_tmpl_call_template(const struct dk_tmpl_call *c);
 int dk_tmpl_call_parse_exec(struct dk_tmpl_call *c, const char *name, const char *text, size_t len,
                             struct dk_val *data, struct dk_buf *out, struct dk_err *err);
 
+/* Appends s as Go's strconv.Quote writes it (%q of a string): escapes for quotes,
+ * backslashes, control and non-printable characters, \x for invalid UTF-8. */
+void dk_tmpl_quote(struct dk_buf *b, const char *s, size_t len);
+
 #endif
