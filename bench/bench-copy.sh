@@ -72,7 +72,7 @@ for image in big small; do
         where="two registries"
         [ "$mode" = within ] && where="one registry (mount)"
         rows+=("$(awk -v l="$label" -v w="$where" -v dt="$dt" -v st="$st" -v dm="$dm" -v sm="$sm" -v dc="$dc" -v sc="$sc" \
-            'BEGIN { printf "| %s | %s | %.2f s | %.2f s | **%.1fx** | %.2f s | %.2f s | **%.1fx** | %.1f MB | %.1f MB | **%.2f** |", l, w, dt, st, (dt > 0 ? st / dt : 0), dc, sc, (dc > 0 ? sc / dc : 0), dm / 1024, sm / 1024, dm / sm }')")
+            'BEGIN { printf "| %s | %s | %.2f s | %.2f s | **%.1fx** | %.2f s | %.2f s | %s | %.1f MB | %.1f MB | **%.2f** |", l, w, dt, st, (dt > 0 ? st / dt : 0), dc, sc, (dc >= 0.005 ? sprintf("**%.1fx**", sc / dc) : "— (dk < 0.01 s)"), dm / 1024, sm / 1024, dm / sm }')")
         echo "${rows[-1]}" >&2
     done
 done
