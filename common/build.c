@@ -282,6 +282,29 @@ static int write_context(struct run *r, struct img *im, const char *dir, struct 
         }
         free(dst);
     }
+    /* contextAddFiles: from the working tree, relative to the context, as their digest was */
+    for (i = 0; i < t->conf->ncontext_add_files; i++) {
+        const char *f = t->conf->context_add_files[i];
+        char *wt = dk_xasprintf("%s/%s%s%s", dk_git_workdir(&r->tags.git), t->context,
+                                *t->context ? "/" : "", f);
+        char *dst = dk_xasprintf("%s/%s", dir, f);
+        struct stat st;
+        int w;
+
+        dk_buf_reset(&data);
+        if (stat(wt, &st) < 0 || dk_buf_read_file(&data, wt) < 0) {
+            dk_err_set(err, DK_E_IO, "contextAddFiles of image '%s': cannot read '%s': %s",
+                       t->conf->name, f, strerror(errno));
+            free(wt);
+            free(dst);
+            goto out;
+        }
+        w = dk_fs_write_file(dst, data.buf, data.len, st.st_mode & 0755, err);
+        free(wt);
+        free(dst);
+        if (w < 0)
+            goto out;
+    }
     rc = 0;
 out:
     dk_buf_release(&data);

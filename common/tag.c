@@ -281,6 +281,13 @@ static int source_files(struct walk *w, const struct dk_df_instr *in, const char
             matched++;
         }
     }
+    for (i = 0; !matched && i < w->t->conf->ncontext_add_files; i++)
+        if (dk_df_source_match(src, w->t->conf->context_add_files[i]) > 0) {
+            /* a contextAddFile: its content counts in its own context-add-file line */
+            dk_buf_release(&lines);
+            dk_strvec_pushf(&w->t->inputs, "files %s context-add-files", src);
+            return 0;
+        }
     if (!matched) {
         dk_buf_release(&lines);
         return dk_err_set(err, DK_E_INPUT,
@@ -518,7 +525,7 @@ static int context_add_files(struct dk_tag_result *res, struct dk_tag_image *t, 
     size_t i;
 
     for (i = 0; i < t->conf->ncontext_add_files; i++) {
-        char *rel = join(res->project_dir, t->conf->context_add_files[i]);
+        char *rel = join(t->context, t->conf->context_add_files[i]);
         char *full = dk_xasprintf("%s/%s", dk_git_workdir(&res->git), rel);
         struct dk_buf data = DK_BUF_INIT;
         char hex[DK_DIGEST_STR_MAX];

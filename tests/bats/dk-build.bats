@@ -210,3 +210,18 @@ EOT
     [ "$(jqo .images.myapp.built)" = false ]
     [ "$(jqo .images.myapp.tag)" = "$tag" ]
 }
+
+@test "dk-build: contextAddFiles from the working tree go into the build context" {
+    printf 'contextAddFiles: [local.env]\n' >>"$P/werf.yaml"
+    printf 'COPY local.env /app/local.env\n' >>"$P/Dockerfile"
+    echo "local.env" >"$P/.gitignore"
+    git_commit "$P" cafiles
+    echo "SECRET_MODE=on" >"$P/local.env"
+    run_split build
+    [ "$status" -eq 0 ]
+    ref=$(jqo .images.myapp.ref)
+    b=(env -u DOCKER_CONFIG -u REGISTRY_AUTH_FILE buildah --root "$DK_BUILDAH_ROOT" --runroot "$DK_BUILDAH_RUNROOT" --storage-driver vfs)
+    c=$("${b[@]}" from --tls-verify=false -q "$ref")
+    run "${b[@]}" run --isolation chroot "$c" -- cat /app/local.env
+    [[ "$output" == *"SECRET_MODE=on"* ]]
+}

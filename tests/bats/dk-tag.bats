@@ -208,7 +208,7 @@ EOT
     printf 'ARG BASE_IMAGE=x\nFROM $BASE_IMAGE AS app\nARG KEY\nCOPY . /srv/\n' >"$D/backend/Dockerfile"
     printf 'FROM example.org/os:1\n' >"$D/base.Dockerfile"
     echo 'code' >"$D/backend/main.c"
-    echo 'A=1' >"$D/local.env"
+    echo 'A=1' >"$D/backend/local.env"
     git_commit "$D" docs
     run_split dk-tag -C "$D"
     echo "$stderr"
