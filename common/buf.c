@@ -229,7 +229,8 @@ int dk_buf_read_fd(struct dk_buf *b, int fd)
     for (;;) {
         ssize_t n;
 
-        if (dk_buf_grow(b, 65536) < 0 && dk_buf_grow(b, 1) < 0) {
+        /* room left is used first; then 64 kB more at a time */
+        if (b->alloc <= b->len + 1 && dk_buf_grow(b, 65536) < 0 && dk_buf_grow(b, 1) < 0) {
             char c;
 
             /* full up to the cap: fine if the input ends here, E2BIG if it goes on */

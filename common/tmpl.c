@@ -10,7 +10,7 @@
 
 /* ---------------------------------------------------------------- values */
 
-static struct dk_val val_nil = {DK_VAL_NIL, 1, {0}};
+static struct dk_val val_nil = {DK_VAL_NIL, 1, NULL, {0}};
 
 static struct dk_val *val_new(enum dk_val_kind k)
 {
@@ -109,33 +109,72 @@ struct dk_val *dk_val_ref(struct dk_val *v)
     return v;
 }
 
+/* Values to drop, for dk_val_unref(): a loop, not recursion, so that a list nested a
+ * million deep (a template can build one) does not exhaust the stack. */
+struct unref_stack {
+    struct dk_val **v, *local[32];
+    size_t n, alloc;
+};
+
+static void unref_push(struct unref_stack *s, struct dk_val *v)
+{
+    if (!v || v == &val_nil)
+        return;
+    if (s->n == s->alloc) {
+        size_t alloc = 2 * s->alloc;
+
+        if (s->v == s->local) {
+            s->v = dk_xmalloc(alloc * sizeof(*s->v));
+            memcpy(s->v, s->local, s->n * sizeof(*s->v));
+        } else {
+            s->v = dk_xrealloc(s->v, alloc * sizeof(*s->v));
+        }
+        s->alloc = alloc;
+    }
+    s->v[s->n++] = v;
+}
+
 void dk_val_unref(struct dk_val *v)
 {
+    struct unref_stack s;
     size_t i;
 
     if (!v || v == &val_nil || --v->refs > 0)
         return;
-    switch (v->kind) {
-    case DK_VAL_STR:
-        free(v->u.str.s);
-        break;
-    case DK_VAL_LIST:
-        for (i = 0; i < v->u.list.n; i++)
-            dk_val_unref(v->u.list.v[i]);
-        free(v->u.list.v);
-        break;
-    case DK_VAL_MAP:
-        for (i = 0; i < v->u.map.n; i++) {
-            free(v->u.map.k[i]);
-            dk_val_unref(v->u.map.v[i]);
+    s.v = s.local;
+    s.n = 0;
+    s.alloc = sizeof(s.local) / sizeof(s.local[0]);
+    for (;;) {
+        switch (v->kind) {
+        case DK_VAL_STR:
+            free(v->u.str.s);
+            break;
+        case DK_VAL_LIST:
+            for (i = 0; i < v->u.list.n; i++)
+                unref_push(&s, v->u.list.v[i]);
+            free(v->u.list.v);
+            break;
+        case DK_VAL_MAP:
+            for (i = 0; i < v->u.map.n; i++) {
+                free(v->u.map.k[i]);
+                unref_push(&s, v->u.map.v[i]);
+            }
+            free(v->u.map.k);
+            free(v->u.map.v);
+            break;
+        default:
+            break;
         }
-        free(v->u.map.k);
-        free(v->u.map.v);
-        break;
-    default:
-        break;
+        free(v);
+        /* the next value whose last reference this was */
+        do {
+            v = s.n ? s.v[--s.n] : NULL;
+        } while (v && --v->refs > 0);
+        if (!v)
+            break;
     }
-    free(v);
+    if (s.v != s.local)
+        free(s.v);
 }
 
 void dk_val_list_push(struct dk_val *list, struct dk_val *item)
@@ -209,6 +248,81 @@ struct dk_val *dk_val_map_get(const struct dk_val *map, const char *key)
     return i >= 0 ? map->u.map.v[i] : NULL;
 }
 
+/* Open-addressing set of container pointers, for walks over graphs that share values. */
+struct ptrset {
+    const void **p;
+    size_t n, alloc; /* alloc: a power of two */
+};
+
+/* Adds p; returns 1 when it was new, 0 when it was there. */
+static int ptrset_add(struct ptrset *s, const void *p)
+{
+    size_t i, mask;
+
+    if (2 * (s->n + 1) > s->alloc) {
+        struct ptrset g = {NULL, 0, s->alloc ? 2 * s->alloc : 64};
+
+        g.p = dk_xcalloc(g.alloc, sizeof(*g.p));
+        for (i = 0; i < s->alloc; i++)
+            if (s->p[i])
+                ptrset_add(&g, s->p[i]);
+        free(s->p);
+        *s = g;
+    }
+    mask = s->alloc - 1;
+    for (i = ((uintptr_t)p >> 4) * 0x9e3779b97f4a7c15ull & mask; s->p[i]; i = (i + 1) & mask)
+        if (s->p[i] == p)
+            return 0;
+    s->p[i] = p;
+    s->n++;
+    return 1;
+}
+
+int dk_val_reaches(const struct dk_val *from, const struct dk_val *to)
+{
+    struct ptrset seen = {NULL, 0, 0};
+    const struct dk_val **stack = NULL;
+    size_t n = 0, alloc = 0, i;
+    int found = 0;
+
+    if (!from || !to)
+        return 0;
+    if (from == to)
+        return 1;
+    if (to->kind != DK_VAL_LIST && to->kind != DK_VAL_MAP)
+        return 0; /* only containers are shared by reference */
+    if (from->kind != DK_VAL_LIST && from->kind != DK_VAL_MAP)
+        return 0;
+    stack = dk_xmalloc(16 * sizeof(*stack));
+    alloc = 16;
+    stack[n++] = from;
+    ptrset_add(&seen, from);
+    while (n > 0 && !found) {
+        const struct dk_val *v = stack[--n];
+        size_t count = v->kind == DK_VAL_LIST ? v->u.list.n : v->u.map.n;
+        struct dk_val *const *kids = v->kind == DK_VAL_LIST ? v->u.list.v : v->u.map.v;
+
+        for (i = 0; i < count; i++) {
+            const struct dk_val *k = kids[i];
+
+            if (k == to) {
+                found = 1;
+                break;
+            }
+            if ((k->kind != DK_VAL_LIST && k->kind != DK_VAL_MAP) || !ptrset_add(&seen, k))
+                continue;
+            if (n == alloc) {
+                alloc *= 2;
+                stack = dk_xrealloc(stack, alloc * sizeof(*stack));
+            }
+            stack[n++] = k;
+        }
+    }
+    free(stack);
+    free(seen.p);
+    return found;
+}
+
 int dk_val_truth(const struct dk_val *v)
 {
     if (!v)
@@ -238,6 +352,8 @@ int dk_val_truth(const struct dk_val *v)
 
 const char *dk_val_type_name(const struct dk_val *v)
 {
+    if (v && v->methods && v->methods->type)
+        return v->methods->type;
     switch (v ? v->kind : DK_VAL_NIL) {
     case DK_VAL_NIL:
         return "<nil>";
@@ -318,14 +434,22 @@ static void fmt_float_v(double f, char *out, size_t size)
     }
 }
 
-static int val_format(const struct dk_val *v, struct dk_buf *out, int depth)
+/* Stops with -1 once out holds more than limit bytes (lists and maps that share values can
+ * print exponentially long). */
+static int val_format(const struct dk_val *v, struct dk_buf *out, int depth, size_t limit)
 {
     char num[64];
     size_t i;
     int rc = 0;
 
+    if (out->len > limit)
+        return -1;
     if (depth > 100)
         return dk_buf_add(out, "...");
+    if (v && v->methods && v->methods->string) {
+        v->methods->string(v, out);
+        return 0;
+    }
     switch (v ? v->kind : DK_VAL_NIL) {
     case DK_VAL_NIL:
         return dk_buf_add(out, "<nil>");
@@ -343,7 +467,7 @@ static int val_format(const struct dk_val *v, struct dk_buf *out, int depth)
         for (i = 0; i < v->u.list.n && rc == 0; i++) {
             if (i)
                 rc |= dk_buf_addch(out, ' ');
-            rc |= val_format(v->u.list.v[i], out, depth + 1);
+            rc |= val_format(v->u.list.v[i], out, depth + 1, limit);
         }
         return rc | dk_buf_addch(out, ']');
     case DK_VAL_MAP:
@@ -353,7 +477,7 @@ static int val_format(const struct dk_val *v, struct dk_buf *out, int depth)
                 rc |= dk_buf_addch(out, ' ');
             rc |= dk_buf_add(out, v->u.map.k[i]);
             rc |= dk_buf_addch(out, ':');
-            rc |= val_format(v->u.map.v[i], out, depth + 1);
+            rc |= val_format(v->u.map.v[i], out, depth + 1, limit);
         }
         return rc | dk_buf_addch(out, ']');
     case DK_VAL_PTR:
@@ -366,7 +490,33 @@ static int val_format(const struct dk_val *v, struct dk_buf *out, int depth)
 
 int dk_val_format(const struct dk_val *v, struct dk_buf *out)
 {
-    return val_format(v, out, 0) ? -1 : 0;
+    return val_format(v, out, 0, DK_VAL_FORMAT_MAX) ? -1 : 0;
+}
+
+static void val_count(const struct dk_val *v, size_t max, size_t *n, int depth)
+{
+    size_t i;
+
+    if (depth > DK_VAL_DEPTH_MAX)
+        *n = max;
+    if (++*n >= max || !v)
+        return;
+    if (v->kind == DK_VAL_LIST)
+        for (i = 0; i < v->u.list.n && *n < max; i++)
+            val_count(v->u.list.v[i], max, n, depth + 1);
+    else if (v->kind == DK_VAL_MAP)
+        for (i = 0; i < v->u.map.n && *n < max; i++)
+            val_count(v->u.map.v[i], max, n, depth + 1);
+}
+
+size_t dk_val_count(const struct dk_val *v, size_t max)
+{
+    size_t n = 0;
+
+    if (max == 0)
+        return 0;
+    val_count(v, max, &n, 0);
+    return n < max ? n : max;
 }
 
 struct dk_val *dk_val_from_json(const cJSON *j)
@@ -395,7 +545,16 @@ struct dk_val *dk_val_from_json(const cJSON *j)
     return dk_val_nil();
 }
 
+static cJSON *val_to_json(const struct dk_val *v);
+
 cJSON *dk_val_to_json(const struct dk_val *v)
+{
+    if (dk_val_count(v, DK_VAL_EXPAND_MAX) >= DK_VAL_EXPAND_MAX)
+        return NULL;
+    return val_to_json(v);
+}
+
+static cJSON *val_to_json(const struct dk_val *v)
 {
     cJSON *j, *c;
     size_t i;
@@ -414,7 +573,7 @@ cJSON *dk_val_to_json(const struct dk_val *v)
     case DK_VAL_LIST:
         j = cJSON_CreateArray();
         for (i = 0; i < v->u.list.n; i++) {
-            if (!(c = dk_val_to_json(v->u.list.v[i]))) {
+            if (!(c = val_to_json(v->u.list.v[i]))) {
                 cJSON_Delete(j);
                 return NULL;
             }
@@ -424,7 +583,7 @@ cJSON *dk_val_to_json(const struct dk_val *v)
     case DK_VAL_MAP:
         j = cJSON_CreateObject();
         for (i = 0; i < v->u.map.n; i++) {
-            if (!(c = dk_val_to_json(v->u.map.v[i]))) {
+            if (!(c = val_to_json(v->u.map.v[i]))) {
                 cJSON_Delete(j);
                 return NULL;
             }
@@ -503,9 +662,18 @@ static int line_at(struct lexer *l, size_t pos)
         l->lpos = 0;
         l->lline = 1;
     }
-    for (; l->lpos < pos && l->lpos < l->len; l->lpos++)
-        if (l->text[l->lpos] == '\n')
-            l->lline++;
+    if (pos > l->len)
+        pos = l->len;
+    while (l->lpos < pos) {
+        const char *nl = memchr(l->text + l->lpos, '\n', pos - l->lpos);
+
+        if (!nl) {
+            l->lpos = pos;
+            break;
+        }
+        l->lline++;
+        l->lpos = (size_t)(nl - l->text) + 1;
+    }
     return l->lline;
 }
 
@@ -783,11 +951,18 @@ static void lex(struct lexer *l)
                 ts++;
             trim_right = 0;
         }
-        for (a = ts; a + l->ldlen <= l->len; a++)
-            if (!memcmp(l->text + a, l->ld, l->ldlen)) {
-                d = l->text + a;
+        /* the next left delimiter: memchr for its first byte, then compare */
+        for (a = ts; a + l->ldlen <= l->len; a++) {
+            const char *c = memchr(l->text + a, l->ld[0], l->len - l->ldlen + 1 - a);
+
+            if (!c)
+                break;
+            a = (size_t)(c - l->text);
+            if (!memcmp(c, l->ld, l->ldlen)) {
+                d = c;
                 break;
             }
+        }
         if (!d) {
             if (ts < l->len)
                 emit(l, T_TEXT, ts, l->len, 0);
@@ -883,11 +1058,20 @@ struct node {
     size_t errpos; /* position Go reports in execution errors */
 };
 
+/* A parsed text, shared by the templates defined in it (their trees point into it). */
+struct def_text {
+    char *s;
+    size_t defs; /* templates still using it */
+};
+
 struct dk_tmpl_def {
     char *name;
     char *parse_name;
     const char *text;
     struct node *root;
+    struct def_text *tx;
+    unsigned running; /* executions under way: a replaced template is freed after them */
+    int replaced;     /* in dk_tmpl.old */
 };
 
 struct dk_tmpl_fnent {
@@ -952,6 +1136,10 @@ static void def_free(struct dk_tmpl_def *d)
     free(d->name);
     free(d->parse_name);
     node_free(d->root);
+    if (d->tx && --d->tx->defs == 0) {
+        free(d->tx->s);
+        free(d->tx);
+    }
     free(d);
 }
 
@@ -1035,8 +1223,22 @@ static int unexpected(struct parser *p, const struct tok_s *k, const char *conte
 {
     char s[64];
 
-    if (k->t == T_ERROR)
+    if (k->t == T_ERROR) {
+        /* Go: " in action started at NAME:LINE" when the action began on an earlier line
+         * (just " started at ..." after a message ending in " action") */
+        size_t i = (size_t)(k - p->lx.toks);
+
+        while (i > 0 && p->lx.toks[i - 1].t != T_LDELIM && p->lx.toks[i - 1].t != T_RDELIM)
+            i--;
+        if (i > 0 && p->lx.toks[i - 1].t == T_LDELIM && p->lx.toks[i - 1].line != k->line) {
+            size_t ml = strlen(k->msg);
+            int act = ml >= 7 && !strcmp(k->msg + ml - 7, " action");
+
+            return perr(p, k, "%s%s started at %s:%d", k->msg, act ? "" : " in action", p->name,
+                        p->lx.toks[i - 1].line);
+        }
         return perr(p, k, "%s", k->msg);
+    }
     tok_str(k, s, sizeof(s));
     return perr(p, k, "unexpected %s in %s", s, context);
 }
@@ -1288,8 +1490,8 @@ static struct dk_val *parse_number(const char *s, size_t len, int *overflow)
 
         errno = 0;
         f = strtod(buf, &end);
-        if (*end || end == buf)
-            return NULL;
+        if (*end || end == buf || (errno == ERANGE && isinf(f)))
+            return NULL; /* Go's ParseFloat fails on overflow, gives 0 on underflow */
         return dk_val_float(f);
     } else {
         unsigned long long u;
@@ -1403,7 +1605,7 @@ static struct node *term(struct parser *p)
     case T_STRING:
         if (unquote(k->s + 1, k->len - 2, '"', &b) < 0) {
             dk_buf_release(&b);
-            perr(p, k, "invalid syntax: %.*s", (int)k->len, k->s);
+            perr(p, k, "invalid syntax"); /* strconv.ErrSyntax, as Go words it */
             return NULL;
         }
         n = node_new(N_LIT, k->pos);
@@ -1526,14 +1728,9 @@ static struct node *parse_pipeline(struct parser *p, const char *context, enum t
             pipe->decl = dk_xrealloc(pipe->decl, (pipe->ndecl + 1) * sizeof(char *));
             pipe->decl[pipe->ndecl++] = dk_xstrndup(v->s, v->len);
             pipe->assign = a->t == T_ASSIGN;
-            if (pipe->assign) {
-                if (!var_known(p, v->s, v->len)) {
-                    perr(p, v, "undefined variable \"%.*s\"", (int)v->len, v->s);
-                    goto fail;
-                }
-            } else {
-                var_push(p, v->s, v->len);
-            }
+            /* Go declares the name for the parse even when assigning: an assignment to
+             * an unknown variable fails when it runs ("undefined variable: $x") */
+            var_push(p, v->s, v->len);
             break;
         }
         if (a->t == T_COMMA) {
@@ -1712,7 +1909,7 @@ static struct node *template_control(struct parser *p, const char *context, size
     if (k->t == T_STRING) {
         if (unquote(k->s + 1, k->len - 2, '"', &b) < 0) {
             dk_buf_release(&b);
-            perr(p, k, "invalid syntax: %.*s", (int)k->len, k->s);
+            perr(p, k, "invalid syntax"); /* strconv.ErrSyntax, as Go words it */
             return NULL;
         }
     } else if (k->t == T_RAWSTRING) {
@@ -1898,7 +2095,7 @@ static int parse_define(struct parser *p)
     if (k->t == T_STRING) {
         if (unquote(k->s + 1, k->len - 2, '"', &b) < 0) {
             dk_buf_release(&b);
-            return perr(p, k, "invalid syntax: %.*s", (int)k->len, k->s);
+            return perr(p, k, "invalid syntax");
         }
     } else if (k->t == T_RAWSTRING) {
         dk_buf_addn(&b, k->s + 1, k->len - 2);
@@ -1976,8 +2173,15 @@ static void tmpl_add_def(struct dk_tmpl *t, struct dk_tmpl_def *d, int force)
                 def_free(d);
                 return;
             }
-            t->old = dk_xrealloc(t->old, (t->nold + 1) * sizeof(*t->old));
-            t->old[t->nold++] = t->defs[i];
+            if (t->defs[i]->running) {
+                /* replaced while it runs (tpl, or a define seen by a later parse): kept
+                 * until its last execution ends, see def_done() */
+                t->defs[i]->replaced = 1;
+                t->old = dk_xrealloc(t->old, (t->nold + 1) * sizeof(*t->old));
+                t->old[t->nold++] = t->defs[i];
+            } else {
+                def_free(t->defs[i]); /* Helm's tpl replaces its template in every call */
+            }
             t->defs[i] = d;
             return;
         }
@@ -1985,14 +2189,94 @@ static void tmpl_add_def(struct dk_tmpl *t, struct dk_tmpl_def *d, int force)
     t->defs[t->ndefs++] = d;
 }
 
+/*
+ * The templates a parse inside an execution (Helm's tpl) put in the set for that execution
+ * only: Helm parses into a clone of the set, so the caller's set never sees them. now: the
+ * template installed; was: the one it hides (NULL when the name was new).
+ */
+struct scope {
+    struct scope_change {
+        struct dk_tmpl_def *now, *was;
+    } * ch;
+    size_t n;
+};
+
+/* Frees d, or keeps it until its executions end (see def_done()). */
+static void def_drop(struct dk_tmpl *t, struct dk_tmpl_def *d)
+{
+    if (!d->running) {
+        def_free(d);
+        return;
+    }
+    d->replaced = 1;
+    t->old = dk_xrealloc(t->old, (t->nold + 1) * sizeof(*t->old));
+    t->old[t->nold++] = d;
+}
+
+static void scope_add_def(struct dk_tmpl *t, struct dk_tmpl_def *d, int force, struct scope *sc)
+{
+    struct dk_tmpl_def *was = NULL;
+    size_t i;
+
+    for (i = 0; i < t->ndefs; i++)
+        if (!strcmp(t->defs[i]->name, d->name))
+            break;
+    if (i < t->ndefs) {
+        if (!force && empty_tree(d->root) && !empty_tree(t->defs[i]->root)) {
+            def_free(d);
+            return;
+        }
+        was = t->defs[i];
+        t->defs[i] = d;
+    } else {
+        t->defs = dk_xrealloc(t->defs, (t->ndefs + 1) * sizeof(*t->defs));
+        t->defs[t->ndefs++] = d;
+    }
+    sc->ch = dk_xrealloc(sc->ch, (sc->n + 1) * sizeof(*sc->ch));
+    sc->ch[sc->n].now = d;
+    sc->ch[sc->n].was = was;
+    sc->n++;
+}
+
+/* Puts the set back as it was before the scope's parse. */
+static void scope_end(struct dk_tmpl *t, struct scope *sc)
+{
+    while (sc->n > 0) {
+        struct scope_change *c = &sc->ch[--sc->n];
+        size_t i;
+
+        for (i = 0; i < t->ndefs && t->defs[i] != c->now; i++)
+            ;
+        if (i == t->ndefs) { /* replaced meanwhile by a plain parse, which owns it now */
+            if (c->was)
+                def_drop(t, c->was);
+            continue;
+        }
+        if (c->was) {
+            t->defs[i] = c->was;
+        } else {
+            memmove(t->defs + i, t->defs + i + 1, (t->ndefs - i - 1) * sizeof(*t->defs));
+            t->ndefs--;
+        }
+        def_drop(t, c->now);
+    }
+    free(sc->ch);
+    sc->ch = NULL;
+}
+
+/* Parses text as template NAME plus its defines into t; with sc, for the scope only (NAME
+ * replaced even when the text is empty). */
 static int parse_into(struct dk_tmpl *t, const char *name, const char *text, size_t len,
-                      int force_top, struct dk_err *err)
+                      struct scope *sc, struct dk_err *err)
 {
     struct parser p;
-    char *copy = dk_xstrndup(text, len);
+    char *copy = dk_xmalloc(len + 1); /* not strndup: the text may hold NUL bytes */
     size_t i;
     int rc;
 
+    if (len)
+        memcpy(copy, text, len);
+    copy[len] = 0;
     memset(&p, 0, sizeof(p));
     p.t = t;
     p.err = err;
@@ -2006,11 +2290,19 @@ static int parse_into(struct dk_tmpl *t, const char *name, const char *text, siz
     p.lx.rdlen = strlen(p.lx.rd);
     lex(&p.lx);
     rc = parse_all(&p, name);
-    if (rc == 0) {
+    if (rc == 0 && p.ndefs > 0) {
+        struct def_text *tx = dk_xmalloc(sizeof(*tx));
+
+        tx->s = copy;
+        tx->defs = p.ndefs;
         for (i = 0; i < p.ndefs; i++)
-            tmpl_add_def(t, p.defs[i], force_top && !strcmp(p.defs[i]->name, name));
-        t->texts = dk_xrealloc(t->texts, (t->ntexts + 1) * sizeof(char *));
-        t->texts[t->ntexts++] = copy;
+            p.defs[i]->tx = tx;
+        for (i = 0; i < p.ndefs; i++) {
+            if (sc)
+                scope_add_def(t, p.defs[i], !strcmp(p.defs[i]->name, name), sc);
+            else
+                tmpl_add_def(t, p.defs[i], 0);
+        }
     } else {
         for (i = 0; i < p.ndefs; i++)
             def_free(p.defs[i]);
@@ -2028,7 +2320,7 @@ static int parse_into(struct dk_tmpl *t, const char *name, const char *text, siz
 int dk_tmpl_parse(struct dk_tmpl *t, const char *name, const char *text, size_t len,
                   struct dk_err *err)
 {
-    return parse_into(t, name, text, len, 0, err);
+    return parse_into(t, name, text, len, NULL, err);
 }
 
 /* ---------------------------------------------------------------- set */
@@ -2056,15 +2348,10 @@ void dk_tmpl_release(struct dk_tmpl *t)
     for (i = 0; i < t->nfns; i++)
         free(t->fns[i].name);
     free(t->fns);
-    for (i = 0; i < t->ntexts; i++)
-        free(t->texts[i]);
-    free(t->texts);
     t->defs = NULL;
     t->ndefs = 0;
     t->fns = NULL;
     t->nfns = 0;
-    t->texts = NULL;
-    t->ntexts = 0;
 }
 
 void dk_tmpl_set_delims(struct dk_tmpl *t, const char *left, const char *right)
@@ -2121,7 +2408,8 @@ static int go_isprint(unsigned long c)
     return 1;
 }
 
-void dk_tmpl_quote(struct dk_buf *b, const char *s, size_t len)
+/* strconv.Quote, or with ascii strconv.QuoteToASCII (%+q): no byte above 0x7f unescaped. */
+static void quote_to(struct dk_buf *b, const char *s, size_t len, int ascii)
 {
     static const char controls[] = "\a\b\f\n\r\t\v";
     const char *esc;
@@ -2142,7 +2430,7 @@ void dk_tmpl_quote(struct dk_buf *b, const char *s, size_t len)
         r = c < 0x80 ? c : utf8_get((const unsigned char *)s + i, len - i, &n);
         if (c >= 0x80 && r == 0xfffd && n == 1)
             dk_buf_addf(b, "\\x%02x", c);
-        else if (go_isprint(r))
+        else if (go_isprint(r) && !(ascii && r >= 0x80))
             dk_buf_addn(b, s + i, n);
         else if (r && (esc = strchr(controls, (int)r)))
             dk_buf_addf(b, "\\%c", "abfnrtv"[esc - controls]);
@@ -2157,10 +2445,17 @@ void dk_tmpl_quote(struct dk_buf *b, const char *s, size_t len)
     dk_buf_addch(b, '"');
 }
 
+void dk_tmpl_quote(struct dk_buf *b, const char *s, size_t len)
+{
+    quote_to(b, s, len, 0);
+}
+
 struct fspec {
     int minus, plus, sharp, space, zero;
     int width, prec; /* -1: none */
     char verb;
+    int sharpv;   /* %#v: Go-syntax representation */
+    size_t limit; /* stop formatting once the buffer holds more than this */
 };
 
 static size_t rune_count(const char *s, size_t len)
@@ -2205,22 +2500,32 @@ static void pad(struct dk_buf *b, const struct fspec *f, const char *s, size_t l
     dk_buf_addn(b, s, len);
 }
 
-static void bad_verb(struct dk_buf *b, char verb, const struct dk_val *v)
+static void fmt_value(struct dk_buf *b, const struct fspec *f, const struct dk_val *v, int depth);
+
+/* A verb that does not fit the value: %!d(string=x), the value printed as %v with the
+ * verb's width, precision and flags, as Go's badVerb does. */
+static void bad_verb(struct dk_buf *b, const struct fspec *f, const struct dk_val *v)
 {
-    dk_buf_addf(b, "%%!%c(", verb);
+    dk_buf_addf(b, "%%!%c(", f->verb);
     if (!v || v->kind == DK_VAL_NIL) {
         dk_buf_add(b, "<nil>");
     } else {
+        struct fspec g = *f;
+
+        g.verb = 'v';
+        g.sharp = g.sharpv = 0;
         dk_buf_add(b, dk_val_type_name(v));
         dk_buf_addch(b, '=');
-        dk_val_format(v, b);
+        fmt_value(b, &g, v, 1);
     }
     dk_buf_addch(b, ')');
 }
 
 static void fmt_int(struct dk_buf *b, const struct fspec *f, int64_t i)
 {
-    char tmp[160], *p = tmp + sizeof(tmp);
+    /* digits, the precision's zeros (at most a million), prefix and sign */
+    size_t cap = (size_t)(f->prec > 0 ? f->prec : 0) + 160;
+    char *tmp = dk_xmalloc(cap), *p = tmp + cap;
     uint64_t u = i < 0 ? (uint64_t)0 - (uint64_t)i : (uint64_t)i;
     int base = 10, upper = 0, n = 0;
     const char *digits;
@@ -2279,32 +2584,75 @@ static void fmt_int(struct dk_buf *b, const struct fspec *f, int64_t i)
             g.zero = 0;
         pad(b, &g, p, strlen(p), 1);
     }
+    free(tmp);
+}
+
+/* Go's fmt for %#g: keeps a decimal point and pads with zeros to digits significant digits,
+ * before the exponent. num: [-]digits[.digits][e+XX], in a buffer of cap bytes. */
+static void sharp_digits(char *num, size_t cap, int digits)
+{
+    char tail[16] = "";
+    size_t i, len;
+    int point = 0, nonzero = 0;
+    char *e = strpbrk(num, "eE");
+
+    if (e) {
+        snprintf(tail, sizeof(tail), "%s", e);
+        *e = 0;
+    }
+    for (i = num[0] == '-' || num[0] == '+' ? 1 : 0; num[i]; i++) {
+        if (num[i] == '.') {
+            point = 1;
+            continue;
+        }
+        if (num[i] != '0')
+            nonzero = 1;
+        if (nonzero)
+            digits--;
+    }
+    len = strlen(num);
+    if (!point) {
+        if (!strcmp(num + (num[0] == '-' || num[0] == '+'), "0"))
+            digits--; /* a lone 0 counts once */
+        if (len + 1 < cap)
+            num[len++] = '.';
+    }
+    while (digits-- > 0 && len + 1 < cap)
+        num[len++] = '0';
+    num[len] = 0;
+    if (len + strlen(tail) < cap)
+        memcpy(num + len, tail, strlen(tail) + 1);
 }
 
 static void fmt_float(struct dk_buf *b, const struct fspec *f, double x)
 {
-    char tmp[512], fmtbuf[32];
+    /* room for %f of 1e308 with the precision asked (at most a million digits) */
+    size_t cap = (size_t)(f->prec > 0 ? f->prec : 0) + 512;
+    char *tmp = dk_xmalloc(cap), fmtbuf[32];
     char verb = f->verb;
 
     if (isinf(x) || isnan(x)) {
         struct fspec g = *f;
 
         if (isnan(x))
-            snprintf(tmp, sizeof(tmp), "%s", f->plus ? "+NaN" : f->space ? " NaN" : "NaN");
+            snprintf(tmp, cap, "%s", f->plus ? "+NaN" : f->space ? " NaN" : "NaN");
         else
-            snprintf(tmp, sizeof(tmp), "%s", x < 0 ? "-Inf" : f->space ? " Inf" : "+Inf");
+            snprintf(tmp, cap, "%s", x < 0 ? "-Inf" : f->space ? " Inf" : "+Inf");
         g.zero = 0;
         pad(b, &g, tmp, strlen(tmp), 1);
+        free(tmp);
         return;
     }
     if ((verb == 'v' || verb == 'g' || verb == 'G') && f->prec < 0) {
-        fmt_float_v(x, tmp + 1, sizeof(tmp) - 1);
+        fmt_float_v(x, tmp + 1, cap - 1);
         if (verb == 'G') {
             char *e = strchr(tmp + 1, 'e');
 
             if (e)
                 *e = 'E';
         }
+        if (f->sharp) /* %#g: the shortest form, then zeros up to 6 significant digits */
+            sharp_digits(tmp + 1, cap - 1, 6);
     } else {
         if (verb == 'v')
             verb = 'g';
@@ -2321,14 +2669,13 @@ static void fmt_float(struct dk_buf *b, const struct fspec *f, double x)
         }
 #pragma GCC diagnostic push
 #pragma GCC diagnostic ignored "-Wformat-nonliteral"
-        snprintf(tmp + 1, sizeof(tmp) - 1, fmtbuf, x);
+        snprintf(tmp + 1, cap - 1, fmtbuf, x);
 #pragma GCC diagnostic pop
         if (verb == 'x' || verb == 'X') {
             /* Go writes the binary exponent with at least two digits: 0x1.cp+01 */
             char *e = strpbrk(tmp + 1, "pP");
 
-            if (e && (e[1] == '+' || e[1] == '-') && e[2] && !e[3] &&
-                strlen(tmp) + 2 < sizeof(tmp)) {
+            if (e && (e[1] == '+' || e[1] == '-') && e[2] && !e[3] && strlen(tmp) + 2 < cap) {
                 e[4] = 0;
                 e[3] = e[2];
                 e[2] = '0';
@@ -2341,16 +2688,42 @@ static void fmt_float(struct dk_buf *b, const struct fspec *f, double x)
     } else {
         pad(b, f, tmp + 1, strlen(tmp + 1), 1);
     }
+    free(tmp);
 }
 
 static void fmt_value(struct dk_buf *b, const struct fspec *f, const struct dk_val *v, int depth);
+
+/* strconv.CanBackquote: no backquote, no control character but tab, valid UTF-8, no BOM. */
+static int can_backquote(const char *s, size_t len)
+{
+    size_t i = 0, n;
+
+    while (i < len) {
+        unsigned char c = (unsigned char)s[i];
+        unsigned long r = c;
+
+        n = 1;
+        if (c >= 0x80) {
+            r = utf8_get((const unsigned char *)s + i, len - i, &n);
+            if ((r == 0xfffd && n == 1) || r == 0xfeff)
+                return 0;
+        } else if (c == '`' || c == 0x7f || (c < ' ' && c != '\t')) {
+            return 0;
+        }
+        i += n;
+    }
+    return 1;
+}
 
 static void fmt_str(struct dk_buf *b, const struct fspec *f, const char *s, size_t len)
 {
     struct dk_buf t = DK_BUF_INIT;
     size_t i;
 
-    if (f->prec >= 0) {
+    if (f->prec >= 0 && (f->verb == 'x' || f->verb == 'X')) {
+        if ((size_t)f->prec < len)
+            len = (size_t)f->prec; /* bytes, not runes, for the hex forms */
+    } else if (f->prec >= 0) {
         size_t n = 0;
 
         for (i = 0; i < len; i++) {
@@ -2368,12 +2741,12 @@ static void fmt_str(struct dk_buf *b, const struct fspec *f, const char *s, size
         pad(b, f, s, len, 0);
         return;
     case 'q':
-        if (f->sharp && !memchr(s, '`', len)) {
+        if (f->sharp && can_backquote(s, len)) {
             dk_buf_addch(&t, '`');
             dk_buf_addn(&t, s, len);
             dk_buf_addch(&t, '`');
         } else {
-            dk_tmpl_quote(&t, s, len);
+            quote_to(&t, s, len, f->plus); /* %+q: ASCII only */
         }
         break;
     case 'x':
@@ -2381,6 +2754,8 @@ static void fmt_str(struct dk_buf *b, const struct fspec *f, const char *s, size
         for (i = 0; i < len; i++) {
             if (f->space && i)
                 dk_buf_addch(&t, ' ');
+            if (f->sharp && (i == 0 || f->space)) /* %#x: 0x first, or before each byte */
+                dk_buf_add(&t, f->verb == 'x' ? "0x" : "0X");
             dk_buf_addf(&t, f->verb == 'x' ? "%02x" : "%02X", (unsigned char)s[i]);
         }
         break;
@@ -2389,6 +2764,57 @@ static void fmt_str(struct dk_buf *b, const struct fspec *f, const char *s, size
     }
     pad(b, f, t.buf, t.len, 0);
     dk_buf_release(&t);
+}
+
+/*
+ * %#v, Go's syntax for the value: "str" quoted, []interface {}{1, "a"},
+ * map[string]interface {}{"k":1}, interface {}(nil) for a nil inside a list or map (a nil
+ * operand prints <nil>). Numbers and booleans print as %v does. Returns 0 for the kinds it
+ * leaves to %v.
+ */
+static int fmt_go_syntax(struct dk_buf *b, const struct fspec *f, const struct dk_val *v, int depth)
+{
+    struct dk_buf t = DK_BUF_INIT;
+    size_t i;
+
+    switch (v->kind) {
+    case DK_VAL_NIL:
+        if (depth == 0)
+            return 0;
+        dk_buf_add(b, "interface {}(nil)");
+        return 1;
+    case DK_VAL_STR:
+        dk_tmpl_quote(&t, v->u.str.s, v->u.str.len);
+        pad(b, f, t.buf, t.len, 0);
+        dk_buf_release(&t);
+        return 1;
+    case DK_VAL_LIST:
+        /* a named type (Helm's chartutil.VersionSet) prints its name */
+        dk_buf_add(b, v->methods && v->methods->type ? v->methods->type : "[]interface {}");
+        dk_buf_addch(b, '{');
+        for (i = 0; i < v->u.list.n && b->len <= f->limit; i++) {
+            if (i)
+                dk_buf_add(b, ", ");
+            fmt_value(b, f, v->u.list.v[i], depth + 1);
+        }
+        dk_buf_addch(b, '}');
+        return 1;
+    case DK_VAL_MAP:
+        dk_buf_add(b,
+                   v->methods && v->methods->type ? v->methods->type : "map[string]interface {}");
+        dk_buf_addch(b, '{');
+        for (i = 0; i < v->u.map.n && b->len <= f->limit; i++) {
+            if (i)
+                dk_buf_add(b, ", ");
+            dk_tmpl_quote(b, v->u.map.k[i], strlen(v->u.map.k[i]));
+            dk_buf_addch(b, ':');
+            fmt_value(b, f, v->u.map.v[i], depth + 1);
+        }
+        dk_buf_addch(b, '}');
+        return 1;
+    default:
+        return 0;
+    }
 }
 
 static void fmt_value(struct dk_buf *b, const struct fspec *f, const struct dk_val *v, int depth)
@@ -2405,24 +2831,28 @@ static void fmt_value(struct dk_buf *b, const struct fspec *f, const struct dk_v
         fmt_str(b, &g, dk_val_type_name(v), strlen(dk_val_type_name(v)));
         return;
     }
+    if (b->len > f->limit)
+        return;
     if (depth > 100) {
         dk_buf_add(b, "...");
         return;
     }
+    if (verb == 'v' && f->sharpv && fmt_go_syntax(b, f, v, depth))
+        return;
     switch (v->kind) {
     case DK_VAL_NIL:
-        if (verb == 'v') {
+        if (verb == 'v' || depth > 0) { /* a nil inside a list or map is <nil> for any verb */
             pad(b, f, "<nil>", 5, 0);
             return;
         }
-        bad_verb(b, verb, v);
+        bad_verb(b, f, v);
         return;
     case DK_VAL_BOOL:
         if (verb == 'v' || verb == 't') {
             pad(b, f, v->u.b ? "true" : "false", v->u.b ? 4 : 5, 0);
             return;
         }
-        bad_verb(b, verb, v);
+        bad_verb(b, f, v);
         return;
     case DK_VAL_INT:
         switch (verb) {
@@ -2448,7 +2878,7 @@ static void fmt_value(struct dk_buf *b, const struct fspec *f, const struct dk_v
                 struct dk_buf u = DK_BUF_INIT;
 
                 utf8_put(&u, (unsigned long)r);
-                dk_tmpl_quote(&t, u.buf, u.len);
+                quote_to(&t, u.buf, u.len, f->plus);
                 t.buf[0] = '\'';
                 t.buf[t.len - 1] = '\'';
                 if (r == '\'') {
@@ -2465,14 +2895,21 @@ static void fmt_value(struct dk_buf *b, const struct fspec *f, const struct dk_v
             return;
         }
         case 'U': {
-            char tmp[32];
+            struct dk_buf t = DK_BUF_INIT;
 
-            snprintf(tmp, sizeof(tmp), "U+%04llX", (unsigned long long)v->u.i);
-            pad(b, f, tmp, strlen(tmp), 0);
+            dk_buf_addf(&t, "U+%04llX", (unsigned long long)v->u.i);
+            if (f->sharp && v->u.i >= 0 && v->u.i <= 0x10ffff &&
+                go_isprint((unsigned long)v->u.i)) {
+                dk_buf_add(&t, " '"); /* %#U: U+0041 'A' */
+                utf8_put(&t, (unsigned long)v->u.i);
+                dk_buf_addch(&t, '\'');
+            }
+            pad(b, f, t.buf, t.len, 0);
+            dk_buf_release(&t);
             return;
         }
         default:
-            bad_verb(b, verb, v);
+            bad_verb(b, f, v);
             return;
         }
     case DK_VAL_FLOAT:
@@ -2489,7 +2926,7 @@ static void fmt_value(struct dk_buf *b, const struct fspec *f, const struct dk_v
             fmt_float(b, f, v->u.f);
             return;
         default:
-            bad_verb(b, verb, v);
+            bad_verb(b, f, v);
             return;
         }
     case DK_VAL_STR:
@@ -2502,12 +2939,12 @@ static void fmt_value(struct dk_buf *b, const struct fspec *f, const struct dk_v
             fmt_str(b, f, v->u.str.s, v->u.str.len);
             return;
         default:
-            bad_verb(b, verb, v);
+            bad_verb(b, f, v);
             return;
         }
     case DK_VAL_LIST:
         dk_buf_addch(b, '[');
-        for (i = 0; i < v->u.list.n; i++) {
+        for (i = 0; i < v->u.list.n && b->len <= f->limit; i++) {
             if (i)
                 dk_buf_addch(b, ' ');
             fmt_value(b, f, v->u.list.v[i], depth + 1);
@@ -2516,7 +2953,7 @@ static void fmt_value(struct dk_buf *b, const struct fspec *f, const struct dk_v
         return;
     case DK_VAL_MAP:
         dk_buf_add(b, "map[");
-        for (i = 0; i < v->u.map.n; i++) {
+        for (i = 0; i < v->u.map.n && b->len <= f->limit; i++) {
             if (i)
                 dk_buf_addch(b, ' ');
             fmt_str(b, f, v->u.map.k[i], strlen(v->u.map.k[i]));
@@ -2535,20 +2972,80 @@ static void fmt_value(struct dk_buf *b, const struct fspec *f, const struct dk_v
             dk_buf_release(&t);
             return;
         }
-        bad_verb(b, verb, v);
+        bad_verb(b, f, v);
         return;
     }
 }
 
-/* Go's fmt.Sprintf over template values. */
+/* An explicit argument index "[n]" at fmt[*i], as Go's fmt.argNumber reads it: returns 1
+ * when one was there and valid (*a set to n-1, *i past it), marks the call reordered. A bad
+ * one clears *good (the verb prints %!v(BADINDEX)). */
+static int arg_index(const char *fmt, size_t flen, size_t *i, size_t n, size_t *a, int *reordered,
+                     int *good)
+{
+    size_t j, num = 0;
+    int digits = 1;
+
+    if (*i >= flen || fmt[*i] != '[')
+        return 0;
+    *reordered = 1;
+    if (flen - *i < 3) {
+        *good = 0;
+        *i += 1;
+        return 0;
+    }
+    for (j = *i + 1; j < flen && fmt[j] != ']'; j++) {
+        if (!isdigit((unsigned char)fmt[j]) || num > 1000000)
+            digits = 0;
+        else
+            num = num * 10 + (size_t)(fmt[j] - '0');
+    }
+    if (j >= flen) { /* no closing bracket */
+        *good = 0;
+        *i += 1;
+        return 0;
+    }
+    if (!digits || j == *i + 1) {
+        *good = 0;
+        *i = j + 1;
+        return 0;
+    }
+    *i = j + 1;
+    if (num >= 1 && num <= n) {
+        *a = num - 1;
+        return 1;
+    }
+    *good = 0;
+    return 1;
+}
+
+/* A width or precision given as an argument ('*'): Go's intFromArg. */
+static int int_arg(struct dk_val **args, size_t n, size_t *a, int *v)
+{
+    int ok = 0;
+
+    if (*a >= n)
+        return 0;
+    if (args[*a] && args[*a]->kind == DK_VAL_INT && args[*a]->u.i <= 1000000 &&
+        args[*a]->u.i >= -1000000) {
+        *v = (int)args[*a]->u.i;
+        ok = 1;
+    }
+    (*a)++;
+    return ok;
+}
+
+/* Go's fmt.Sprintf over template values. limit: see struct fspec. */
 static void go_sprintf(struct dk_buf *b, const char *fmt, size_t flen, struct dk_val **args,
-                       size_t n)
+                       size_t n, size_t limit)
 {
     size_t i = 0, a = 0;
+    int reordered = 0;
 
     while (i < flen) {
         struct fspec f;
         size_t st = i;
+        int good = 1, after;
 
         while (i < flen && fmt[i] != '%')
             i++;
@@ -2558,6 +3055,7 @@ static void go_sprintf(struct dk_buf *b, const char *fmt, size_t flen, struct dk
         i++;
         memset(&f, 0, sizeof(f));
         f.width = f.prec = -1;
+        f.limit = limit;
         for (; i < flen; i++) {
             char c = fmt[i];
 
@@ -2574,18 +3072,18 @@ static void go_sprintf(struct dk_buf *b, const char *fmt, size_t flen, struct dk
             else
                 break;
         }
+        after = arg_index(fmt, flen, &i, n, &a, &reordered, &good);
         if (i < flen && fmt[i] == '*') {
             i++;
-            if (a < n && args[a] && args[a]->kind == DK_VAL_INT && args[a]->u.i < 1000000) {
-                f.width = (int)args[a]->u.i;
-                if (f.width < 0) {
-                    f.minus = 1;
-                    f.width = -f.width;
-                }
-            } else {
+            if (!int_arg(args, n, &a, &f.width)) {
+                f.width = -1;
                 dk_buf_add(b, "%!(BADWIDTH)");
+            } else if (f.width < 0) {
+                f.minus = 1;
+                f.zero = 0;
+                f.width = -f.width;
             }
-            a++;
+            after = 0;
         } else {
             while (i < flen && isdigit((unsigned char)fmt[i])) {
                 f.width = (f.width < 0 ? 0 : f.width) * 10 + (fmt[i] - '0');
@@ -2593,21 +3091,23 @@ static void go_sprintf(struct dk_buf *b, const char *fmt, size_t flen, struct dk
                     f.width = 1000000;
                 i++;
             }
+            if (after && f.width >= 0) /* "%[3]2d" */
+                good = 0;
         }
-        if (i < flen && fmt[i] == '.') {
+        if (i + 1 < flen && fmt[i] == '.') {
             i++;
-            f.prec = 0;
+            if (after) /* "%[3].2d" */
+                good = 0;
+            after = arg_index(fmt, flen, &i, n, &a, &reordered, &good);
             if (i < flen && fmt[i] == '*') {
                 i++;
-                if (a < n && args[a] && args[a]->kind == DK_VAL_INT && args[a]->u.i >= 0 &&
-                    args[a]->u.i < 1000000) {
-                    f.prec = (int)args[a]->u.i;
-                } else {
-                    dk_buf_add(b, "%!(BADPREC)");
+                if (!int_arg(args, n, &a, &f.prec) || f.prec < 0) {
                     f.prec = -1;
+                    dk_buf_add(b, "%!(BADPREC)");
                 }
-                a++;
+                after = 0;
             } else {
+                f.prec = 0;
                 while (i < flen && isdigit((unsigned char)fmt[i])) {
                     f.prec = f.prec * 10 + (fmt[i] - '0');
                     if (f.prec > 1000000)
@@ -2616,19 +3116,25 @@ static void go_sprintf(struct dk_buf *b, const char *fmt, size_t flen, struct dk
                 }
             }
         }
+        if (!after)
+            after = arg_index(fmt, flen, &i, n, &a, &reordered, &good);
         if (i >= flen) {
             dk_buf_add(b, "%!(NOVERB)");
             break;
         }
         f.verb = fmt[i++];
         if (f.verb == 'v') {
-            /* %+v and %#v change how structs print, not numbers; the Go-syntax form of
-             * %#v is not supported and prints as %v */
+            /* %+v changes how structs print, not these values; %#v is Go's syntax */
             f.plus = 0;
+            f.sharpv = f.sharp;
             f.sharp = 0;
         }
         if (f.verb == '%') {
             dk_buf_addch(b, '%');
+            continue;
+        }
+        if (!good) {
+            dk_buf_addf(b, "%%!%c(BADINDEX)", f.verb);
             continue;
         }
         if (a >= n) {
@@ -2637,12 +3143,12 @@ static void go_sprintf(struct dk_buf *b, const char *fmt, size_t flen, struct dk
         }
         fmt_value(b, &f, args[a++], 0);
     }
-    if (a < n) {
+    if (!reordered && a < n) {
         dk_buf_add(b, "%!(EXTRA ");
         for (; a < n; a++) {
             dk_buf_add(b, dk_val_type_name(args[a]));
             dk_buf_addch(b, '=');
-            dk_val_format(args[a], b);
+            val_format(args[a], b, 0, limit);
             if (a + 1 < n)
                 dk_buf_add(b, ", ");
         }
@@ -2652,7 +3158,7 @@ static void go_sprintf(struct dk_buf *b, const char *fmt, size_t flen, struct dk
 
 /* fmt.Sprint: spaces between operands when neither is a string; Sprintln: always, plus
  * a newline. */
-static void go_sprint(struct dk_buf *b, struct dk_val **args, size_t n, int ln)
+static void go_sprint(struct dk_buf *b, struct dk_val **args, size_t n, int ln, size_t limit)
 {
     size_t i;
 
@@ -2661,7 +3167,7 @@ static void go_sprint(struct dk_buf *b, struct dk_val **args, size_t n, int ln)
 
         if (i > 0 && (ln || (!is_str && !(args[i - 1] && args[i - 1]->kind == DK_VAL_STR))))
             dk_buf_addch(b, ' ');
-        dk_val_format(args[i], b);
+        val_format(args[i], b, 0, limit);
     }
     if (ln)
         dk_buf_addch(b, '\n');
@@ -2733,7 +3239,7 @@ static int eq2(const struct dk_val *a, const struct dk_val *b, int *truth, struc
         }
         {
             struct dk_buf t = DK_BUF_INIT;
-            struct fspec f = {0, 0, 0, 0, 0, -1, -1, 's'};
+            struct fspec f = {0, 0, 0, 0, 0, -1, -1, 's', 0, 1 << 20};
 
             fmt_value(&t, &f, a->kind != b->kind ? a : b, 0);
             if (a->kind != b->kind)
@@ -2864,14 +3370,16 @@ static int fn_index(struct dk_tmpl_call *c, struct dk_val **args, size_t n, stru
     size_t k;
 
     (void)c;
+    if (item->kind == DK_VAL_NIL) /* Go checks it before looking at any index */
+        return dk_err_set(err, DK_E_FAIL, "index of untyped nil");
     for (k = 1; k < n; k++) {
         struct dk_val *i = args[k], *next_item = NULL;
         int64_t x;
 
         switch (item->kind) {
-        case DK_VAL_NIL:
+        case DK_VAL_NIL: /* a nil (or missing) value inside a map or list */
             dk_val_unref(item);
-            return dk_err_set(err, DK_E_FAIL, "index of untyped nil");
+            return dk_err_set(err, DK_E_FAIL, "index of nil pointer");
         case DK_VAL_MAP:
             if (i->kind != DK_VAL_STR) {
                 dk_val_unref(item);
@@ -2967,9 +3475,9 @@ static int fn_print(struct dk_tmpl_call *c, struct dk_val **args, size_t n, stru
         if (args[0]->kind != DK_VAL_STR)
             return dk_err_set(err, DK_E_FAIL, "wrong type for value; expected string; got %s",
                               dk_val_type_name(args[0]));
-        go_sprintf(&b, args[0]->u.str.s, args[0]->u.str.len, args + 1, n - 1);
+        go_sprintf(&b, args[0]->u.str.s, args[0]->u.str.len, args + 1, n - 1, c->tmpl->max_output);
     } else {
-        go_sprint(&b, args, n, !strcmp(c->name, "println"));
+        go_sprint(&b, args, n, !strcmp(c->name, "println"), c->tmpl->max_output);
     }
     s = dk_buf_detach(&b, &len);
     *out = dk_val_str_owned(s, len);
@@ -2977,12 +3485,23 @@ static int fn_print(struct dk_tmpl_call *c, struct dk_val **args, size_t n, stru
 }
 
 /* The text html/js/urlquery work on: a single string, or fmt.Sprint of the args. */
-static void escaper_arg(struct dk_val **args, size_t n, struct dk_buf *b)
+static void escaper_arg(struct dk_val **args, size_t n, struct dk_buf *b, size_t limit)
 {
-    if (n == 1 && args[0]->kind == DK_VAL_STR)
+    struct dk_val **a, *none;
+    size_t i;
+
+    if (n == 1 && args[0]->kind == DK_VAL_STR) {
         dk_buf_addn(b, args[0]->u.str.s, args[0]->u.str.len);
-    else
-        go_sprint(b, args, n, 0);
+        return;
+    }
+    /* Go's evalArgs prints a nil operand as the executor does: <no value> */
+    none = dk_val_str("<no value>");
+    a = dk_xcalloc(n + 1, sizeof(*a));
+    for (i = 0; i < n; i++)
+        a[i] = !args[i] || args[i]->kind == DK_VAL_NIL ? none : args[i];
+    go_sprint(b, a, n, 0, limit);
+    free(a);
+    dk_val_unref(none);
 }
 
 static int fn_escape(struct dk_tmpl_call *c, struct dk_val **args, size_t n, struct dk_val **out,
@@ -2993,7 +3512,7 @@ static int fn_escape(struct dk_tmpl_call *c, struct dk_val **args, size_t n, str
     char *s;
 
     (void)err;
-    escaper_arg(args, n, &in);
+    escaper_arg(args, n, &in, c->tmpl->max_output);
     for (i = 0; i < in.len; i++) {
         unsigned char ch = (unsigned char)in.buf[i];
 
@@ -3123,6 +3642,7 @@ static int builtin_known(const char *name)
 struct var {
     const char *name; /* borrowed from the tree */
     struct dk_val *v;
+    int iface; /* a range element: see field_chain() */
 };
 
 struct shared {
@@ -3137,6 +3657,7 @@ struct state {
     struct var *vars;
     size_t nvars, avars;
     unsigned depth;
+    int dot_iface; /* dot is a range element: see field_chain() */
     struct shared *sh;
     struct dk_err *err;
     int *failed;
@@ -3202,6 +3723,7 @@ static void push_var(struct state *st, const char *name, struct dk_val *v)
     }
     st->vars[st->nvars].name = name;
     st->vars[st->nvars].v = v;
+    st->vars[st->nvars].iface = 0;
     st->nvars++;
 }
 
@@ -3307,9 +3829,27 @@ static int field(struct state *st, struct node *at, struct dk_val *dot, struct d
 
     if (recv->kind == DK_VAL_NIL)
         return xerr(st, at, "nil pointer evaluating interface {}.%s", name);
+    if (recv->methods) {
+        size_t m;
+
+        for (m = 0; m < recv->methods->n; m++) {
+            struct dk_val **argv;
+            size_t argc;
+            int rc;
+
+            if (strcmp(recv->methods->list[m].name, name) != 0)
+                continue;
+            if (eval_args(st, dot, cmd, final, &argv, &argc) < 0)
+                return -1;
+            rc = call_fn(st, at, name, recv->methods->list[m].fn, recv, argv, argc, out);
+            free_args(argv, argc);
+            return rc;
+        }
+    }
     if (recv->kind != DK_VAL_MAP)
         return xerr(st, at, "can't evaluate field %s in type %s", name,
-                    recv->kind == DK_VAL_PTR ? dk_val_type_name(recv) : "interface {}");
+                    recv->kind == DK_VAL_PTR || recv->methods ? dk_val_type_name(recv)
+                                                              : "interface {}");
     v = dk_val_map_get(recv, name);
     if (v && v->kind == DK_VAL_FUNC) {
         struct dk_val **argv;
@@ -3335,7 +3875,9 @@ static int field(struct state *st, struct node *at, struct dk_val *dot, struct d
  * value ("invalid": nil data, a variable or sub-pipeline holding nil) from a nil interface
  * inside a map: fields of the first give nil, fields of the second fail. The first receiver
  * of a chain is the former; later ones come out of maps. Variables and sub-pipelines hold
- * concrete types, which error messages name.
+ * concrete types, which error messages name (concrete 1). Range elements (dot and the
+ * element variable inside range) are interface values taken out of a list or map, as the
+ * later receivers are (concrete 2): a nil one fails, as in Go.
  */
 static int field_chain(struct state *st, struct node *at, struct dk_val *dot, struct dk_val *recv,
                        struct node *ids, size_t from, int concrete, struct node *cmd,
@@ -3343,7 +3885,7 @@ static int field_chain(struct state *st, struct node *at, struct dk_val *dot, st
 {
     size_t i;
 
-    if (recv->kind == DK_VAL_NIL && from < ids->nidents) {
+    if (recv->kind == DK_VAL_NIL && from < ids->nidents && concrete != 2) {
         if (st->t->missing_error) {
             dk_val_unref(recv);
             return xerr(st, at, "nil data; no entry for key \"%s\"", ids->idents[from]);
@@ -3351,7 +3893,8 @@ static int field_chain(struct state *st, struct node *at, struct dk_val *dot, st
         *out = recv;
         return 0;
     }
-    if (concrete && from < ids->nidents && recv->kind != DK_VAL_MAP && recv->kind != DK_VAL_PTR) {
+    if (concrete == 1 && from < ids->nidents && recv->kind != DK_VAL_MAP &&
+        recv->kind != DK_VAL_PTR && !recv->methods) {
         xerr(st, at, "can't evaluate field %s in type %s", ids->idents[from],
              dk_val_type_name(recv));
         dk_val_unref(recv);
@@ -3396,7 +3939,7 @@ static int eval_var(struct state *st, struct dk_val *dot, struct node *n, struct
         *out = dk_val_ref(v->v);
         return 0;
     }
-    return field_chain(st, n, dot, dk_val_ref(v->v), n, 1, 1, cmd, final, out);
+    return field_chain(st, n, dot, dk_val_ref(v->v), n, 1, v->iface ? 2 : 1, cmd, final, out);
 }
 
 static int eval_function(struct state *st, struct dk_val *dot, struct node *id, struct node *cmd,
@@ -3488,7 +4031,8 @@ static int eval_arg(struct state *st, struct dk_val *dot, struct node *n, struct
         *out = dk_val_ref(n->val);
         return 0;
     case N_FIELD:
-        return field_chain(st, n, dot, dk_val_ref(dot), n, 0, 0, NULL, NULL, out);
+        return field_chain(st, n, dot, dk_val_ref(dot), n, 0, st->dot_iface ? 2 : 0, NULL, NULL,
+                           out);
     case N_VAR:
         return eval_var(st, dot, n, NULL, NULL, out);
     case N_CHAIN:
@@ -3512,7 +4056,8 @@ static int eval_cmd(struct state *st, struct dk_val *dot, struct node *cmd, stru
 
     switch (first->t) {
     case N_FIELD:
-        return field_chain(st, first, dot, dk_val_ref(dot), first, 0, 0, cmd, final, out);
+        return field_chain(st, first, dot, dk_val_ref(dot), first, 0, st->dot_iface ? 2 : 0, cmd,
+                           final, out);
     case N_CHAIN:
         if (eval_arg(st, dot, first->sub, &v) < 0)
             return -1;
@@ -3561,11 +4106,16 @@ static int eval_pipe(struct state *st, struct dk_val *dot, struct node *pipe, st
             struct var *x = find_var(st, pipe->decl[i]);
 
             if (!x) {
+                struct node *last = pipe->nkids ? pipe->kids[pipe->nkids - 1] : NULL;
+
+                /* Go names the node it evaluated last: the last command's last word */
                 dk_val_unref(v);
-                return xerr(st, pipe, "undefined variable: %s", pipe->decl[i]);
+                return xerr(st, last && last->nkids ? last->kids[last->nkids - 1] : pipe,
+                            "undefined variable: %s", pipe->decl[i]);
             }
             dk_val_unref(x->v);
             x->v = dk_val_ref(v);
+            x->iface = 0;
         } else {
             push_var(st, pipe->decl[i], dk_val_ref(v));
         }
@@ -3588,35 +4138,40 @@ static int print_value(struct state *st, struct node *n, struct dk_val *v)
         return xerr(st, n, "can't print %.*s of type %s", (int)n->srclen, st->def->text + n->pos,
                     dk_val_type_name(v));
     default:
-        dk_val_format(v, &b);
+        val_format(v, &b, 0, st->t->max_output); /* write_out fails when it stopped short */
         rc = write_out(st, n, b.buf, b.len);
         dk_buf_release(&b);
         return rc;
     }
 }
 
-static void set_top(struct state *st, size_t k, struct dk_val *v)
+static void set_top(struct state *st, size_t k, struct dk_val *v, int iface)
 {
     struct var *x = &st->vars[st->nvars - k];
 
     dk_val_unref(x->v);
     x->v = dk_val_ref(v);
+    x->iface = iface;
 }
 
-/* One range iteration: 0 go on, 1 stop (break), -1 error. */
-static int range_one(struct state *st, struct node *r, struct dk_val *key, struct dk_val *elem)
+/* One range iteration: 0 go on, 1 stop (break), -1 error. iface: elem comes out of a list
+ * or map (Go's interface value), not out of an int. */
+static int range_one(struct state *st, struct node *r, struct dk_val *key, struct dk_val *elem,
+                     int iface)
 {
     size_t mark = st->nvars;
-    int rc;
+    int rc, saved = st->dot_iface;
 
     if (++st->sh->iters > st->t->max_range)
         return xerr(st, r, "range iteration limit (%llu) exceeded",
                     (unsigned long long)st->t->max_range);
     if (r->pipe->ndecl > 0)
-        set_top(st, 1, elem);
+        set_top(st, 1, elem, iface);
     if (r->pipe->ndecl > 1)
-        set_top(st, 2, key);
+        set_top(st, 2, key, 0);
+    st->dot_iface = iface;
     rc = walk(st, elem, r->list);
+    st->dot_iface = saved;
     pop_vars(st, mark);
     if (rc < 0)
         return -1;
@@ -3631,25 +4186,37 @@ static int walk_range(struct state *st, struct dk_val *dot, struct node *r)
 
     if (eval_pipe(st, dot, r->pipe, &v) < 0)
         return -1;
+    /* the body may change the list or map (sprig's set, unset): each element is held for
+     * its iteration, and a map's keys and values are taken first, as Go's range sorts them
+     * first (fmtsort) */
     switch (v->kind) {
     case DK_VAL_LIST:
         for (i = 0; i < v->u.list.n && rc == 0; i++) {
-            struct dk_val *k = dk_val_int((int64_t)i);
+            struct dk_val *k = dk_val_int((int64_t)i), *e = dk_val_ref(v->u.list.v[i]);
 
             ran = 1;
-            rc = range_one(st, r, k, v->u.list.v[i]);
+            rc = range_one(st, r, k, e, 1);
+            dk_val_unref(e);
             dk_val_unref(k);
         }
         break;
-    case DK_VAL_MAP:
-        for (i = 0; i < v->u.map.n && rc == 0; i++) {
-            struct dk_val *k = dk_val_str(v->u.map.k[i]);
+    case DK_VAL_MAP: {
+        size_t nkeys = v->u.map.n;
+        struct dk_val **kv = dk_xcalloc(2 * nkeys + 1, sizeof(*kv));
 
-            ran = 1;
-            rc = range_one(st, r, k, v->u.map.v[i]);
-            dk_val_unref(k);
+        for (i = 0; i < nkeys; i++) {
+            kv[2 * i] = dk_val_str(v->u.map.k[i]);
+            kv[2 * i + 1] = dk_val_ref(v->u.map.v[i]);
         }
+        for (i = 0; i < nkeys && rc == 0; i++) {
+            ran = 1;
+            rc = range_one(st, r, kv[2 * i], kv[2 * i + 1], 1);
+        }
+        for (i = 0; i < 2 * nkeys; i++)
+            dk_val_unref(kv[i]);
+        free(kv);
         break;
+    }
     case DK_VAL_INT:
         if (r->pipe->ndecl > 1) {
             rc = xerr(st, r->pipe->kids[r->pipe->nkids - 1],
@@ -3660,7 +4227,7 @@ static int walk_range(struct state *st, struct dk_val *dot, struct node *r)
             struct dk_val *k = dk_val_int((int64_t)i);
 
             ran = 1;
-            rc = range_one(st, r, k, k);
+            rc = range_one(st, r, k, k, 0);
             dk_val_unref(k);
         }
         break;
@@ -3680,6 +4247,21 @@ static int walk_range(struct state *st, struct dk_val *dot, struct node *r)
     pop_vars(st, mark);
     dk_val_unref(v);
     return rc < 0 ? -1 : 0;
+}
+
+/* Ends one execution of d; frees it when it was replaced meanwhile and this was the last. */
+static void def_done(struct dk_tmpl *t, struct dk_tmpl_def *d)
+{
+    size_t i;
+
+    if (--d->running > 0 || !d->replaced)
+        return;
+    for (i = 0; i < t->nold; i++)
+        if (t->old[i] == d) {
+            t->old[i] = t->old[--t->nold];
+            break;
+        }
+    def_free(d);
 }
 
 static int walk_template(struct state *st, struct dk_val *dot, struct node *n)
@@ -3709,8 +4291,11 @@ static int walk_template(struct state *st, struct dk_val *dot, struct node *n)
     sub.vars = NULL;
     sub.nvars = sub.avars = 0;
     sub.depth = st->depth + 1;
+    sub.dot_iface = 0;
     push_var(&sub, "$", dk_val_ref(v));
+    d->running++;
     rc = walk(&sub, v, d->root);
+    def_done(st->t, d);
     pop_vars(&sub, 0);
     free(sub.vars);
     dk_val_unref(v);
@@ -3742,10 +4327,17 @@ static int walk(struct state *st, struct dk_val *dot, struct node *n)
         mark = st->nvars;
         if (eval_pipe(st, dot, n->pipe, &v) < 0)
             return -1;
-        if (dk_val_truth(v))
-            rc = walk(st, n->t == N_WITH ? v : dot, n->list);
-        else
+        if (dk_val_truth(v) && n->t == N_WITH) {
+            int saved = st->dot_iface;
+
+            st->dot_iface = 0; /* a pipeline's value is concrete */
+            rc = walk(st, v, n->list);
+            st->dot_iface = saved;
+        } else if (dk_val_truth(v)) {
+            rc = walk(st, dot, n->list);
+        } else {
             rc = n->elist ? walk(st, dot, n->elist) : 0;
+        }
         pop_vars(st, mark);
         dk_val_unref(v);
         return rc;
@@ -3779,10 +4371,23 @@ static int exec_def(struct dk_tmpl *t, struct dk_tmpl_def *d, struct dk_val *dat
     st.failed = &failed;
     st.depth = depth;
     push_var(&st, "$", dk_val_ref(data));
+    d->running++;
     rc = walk(&st, data, d->root);
+    def_done(t, d);
     pop_vars(&st, 0);
     free(st.vars);
     return rc < 0 ? -1 : 0;
+}
+
+/* Go: template: no template "x" associated with template "ROOT" */
+static int no_template(const struct dk_tmpl *t, const char *name, struct dk_err *err)
+{
+    if (t->root_name)
+        return dk_err_set(err, DK_E_NOTFOUND,
+                          "template: no template \"%s\" associated with template \"%s\"", name,
+                          t->root_name);
+    return dk_err_set(err, DK_E_NOTFOUND,
+                      "template: no template \"%s\" associated with template set", name);
 }
 
 int dk_tmpl_exec(struct dk_tmpl *t, const char *name, struct dk_val *data, struct dk_buf *out,
@@ -3792,10 +4397,7 @@ int dk_tmpl_exec(struct dk_tmpl *t, const char *name, struct dk_val *data, struc
     struct shared sh = {0, 0};
 
     if (!d)
-        return dk_err_set(err, DK_E_NOTFOUND,
-                          "template: no template \"%s\" associated with "
-                          "template set",
-                          name);
+        return no_template(t, name, err);
     return exec_def(t, d, data, out, &sh, 0, err);
 }
 
@@ -3806,10 +4408,7 @@ int dk_tmpl_call_exec(struct dk_tmpl_call *c, const char *name, struct dk_val *d
     struct dk_tmpl_def *d = find_def(c->tmpl, name);
 
     if (!d)
-        return dk_err_set(err, DK_E_NOTFOUND,
-                          "template: no template \"%s\" associated with "
-                          "template set",
-                          name);
+        return no_template(c->tmpl, name, err);
     if (!st)
         return dk_tmpl_exec(c->tmpl, name, data, out, err);
     if (st->depth + 1 >= c->tmpl->max_depth)
@@ -3828,8 +4427,13 @@ const char *dk_tmpl_call_template(const struct dk_tmpl_call *c)
 int dk_tmpl_call_parse_exec(struct dk_tmpl_call *c, const char *name, const char *text, size_t len,
                             struct dk_val *data, struct dk_buf *out, struct dk_err *err)
 {
+    struct scope sc = {NULL, 0};
+    int rc;
+
     /* the text replaces template NAME even when it is empty, as Helm's tpl starts afresh */
-    if (parse_into(c->tmpl, name, text, len, 1, err) < 0)
+    if (parse_into(c->tmpl, name, text, len, &sc, err) < 0)
         return -1;
-    return dk_tmpl_call_exec(c, name, data, out, err);
+    rc = dk_tmpl_call_exec(c, name, data, out, err);
+    scope_end(c->tmpl, &sc);
+    return rc;
 }

@@ -5,7 +5,6 @@
 #include <errno.h>
 #include <fcntl.h>
 #include <math.h>
-#include <regex.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -16,19 +15,10 @@
 #include "dk/json.h"
 #include "dk/yaml.h"
 
-/* What the registration table tells each function about itself (c->ud). */
-struct fdef {
-    const char *name;
-    dk_tmpl_fn fn;
-    int min, max; /* arity; max -1 for variadic */
-};
-
-#define FN(name)                                                                                   \
-    static int name(struct dk_tmpl_call *c, struct dk_val **args, size_t n, struct dk_val **out,   \
-                    struct dk_err *err)
+#include "tmplfuncs_int.h"
 
 /* Go's text/template checks arity before calling. */
-static int arity(struct dk_tmpl_call *c, size_t n, struct dk_err *err)
+int dk_tmplfuncs_arity(struct dk_tmpl_call *c, size_t n, struct dk_err *err)
 {
     const struct fdef *d = c->ud;
 
@@ -41,14 +31,8 @@ static int arity(struct dk_tmpl_call *c, size_t n, struct dk_err *err)
     return 0;
 }
 
-#define ARITY()                                                                                    \
-    do {                                                                                           \
-        if (arity(c, n, err) < 0)                                                                  \
-            return -1;                                                                             \
-    } while (0)
-
 /* A parameter Go types as string. */
-static int want_str(struct dk_val *v, struct dk_err *err)
+int dk_tmplfuncs_want_str(struct dk_val *v, struct dk_err *err)
 {
     if (v->kind == DK_VAL_STR)
         return 0;
@@ -70,17 +54,6 @@ static int want_int(struct dk_val *v, int64_t *i, struct dk_err *err)
     return dk_err_set(err, DK_E_FAIL, "wrong type for value; expected int; got %s",
                       dk_val_type_name(v));
 }
-
-#define STRARGS(...)                                                                               \
-    do {                                                                                           \
-        size_t idx_[] = {__VA_ARGS__}, k_;                                                         \
-        for (k_ = 0; k_ < sizeof(idx_) / sizeof(idx_[0]); k_++)                                    \
-            if (want_str(args[idx_[k_]], err) < 0)                                                 \
-                return -1;                                                                         \
-    } while (0)
-
-#define S(i) (args[i]->u.str.s)
-#define L(i) (args[i]->u.str.len)
 
 /* sprig's strval: strings as they are, everything else as %v. */
 static void strval(const struct dk_val *v, struct dk_buf *b)
@@ -239,6 +212,16 @@ FN(f_tpl)
         dk_buf_release(&q);
         return -1;
     }
+    /* as Helm's engine does for whole files, tpl's result loses every "<no value>" */
+    {
+        char *p = b.buf ? strstr(b.buf, "<no value>") : NULL;
+
+        while (p) {
+            memmove(p, p + 10, b.len - (size_t)(p - b.buf) - 10 + 1);
+            b.len -= 10;
+            p = strstr(p, "<no value>");
+        }
+    }
     *out = buf_val(&b);
     return 0;
 }
@@ -298,7 +281,7 @@ FN(f_fromYaml)
 
     ARITY();
     STRARGS(0);
-    if (dk_yaml_load(S(0), L(0), NULL, &j, &e) < 0) {
+    if (dk_yaml_load_lenient(S(0), L(0), NULL, &j, &e) < 0) {
         char *msg = dk_xasprintf("error converting YAML to JSON: %s", e.msg);
 
         *out = error_map(msg);
@@ -1171,160 +1154,6 @@ FN(f_min)
     return minmax(args, n, 0, out);
 }
 
-/* ---- sprig: regular expressions (POSIX ERE) ---- */
-
-/* A must* function reports the error as sprig returns it; the others as regexp.MustCompile's
- * panic reads. */
-static int re_compile(struct dk_tmpl_call *c, regex_t *re, const char *pat, struct dk_err *err)
-{
-    char msg[256];
-    int rc = regcomp(re, pat, REG_EXTENDED);
-
-    if (rc != 0) {
-        regerror(rc, re, msg, sizeof(msg));
-        if (!strncmp(((const struct fdef *)c->ud)->name, "must", 4))
-            return dk_err_set(err, DK_E_FAIL, "error parsing regexp: %s: `%s`", msg, pat);
-        return dk_err_set(err, DK_E_FAIL, "regexp: Compile(`%s`): error parsing regexp: %s: `%s`",
-                          pat, msg, pat);
-    }
-    return 0;
-}
-
-/* regexMatch RE S: false on a bad expression, as sprig (mustRegexMatch fails). */
-FN(f_regexMatch)
-{
-    regex_t re;
-    struct dk_err e = DK_ERR_INIT;
-
-    ARITY();
-    STRARGS(0, 1);
-    if (re_compile(c, &re, S(0), &e) < 0) {
-        if (!strcmp(((const struct fdef *)c->ud)->name, "mustRegexMatch"))
-            return dk_err_set(err, DK_E_FAIL, "%s", e.msg);
-        *out = dk_val_bool(0);
-        return 0;
-    }
-    *out = dk_val_bool(regexec(&re, S(1), 0, NULL, 0) == 0);
-    regfree(&re);
-    return 0;
-}
-
-FN(f_regexFind)
-{
-    regex_t re;
-    regmatch_t m;
-
-    ARITY();
-    STRARGS(0, 1);
-    if (re_compile(c, &re, S(0), err) < 0)
-        return -1;
-    if (regexec(&re, S(1), 1, &m, 0) == 0)
-        *out = dk_val_strn(S(1) + m.rm_so, (size_t)(m.rm_eo - m.rm_so));
-    else
-        *out = dk_val_str("");
-    regfree(&re);
-    return 0;
-}
-
-/* Go's Regexp.Expand: $N, ${N}, $$; names that are not numbers expand to nothing. */
-static void expand(struct dk_buf *b, const char *tmpl, const char *src, const regmatch_t *m,
-                   size_t nm)
-{
-    const char *p = tmpl;
-
-    while (*p) {
-        const char *name, *q;
-        size_t nl, i;
-        int braces = 0, num = 1;
-        unsigned long g = 0;
-
-        if (*p != '$') {
-            dk_buf_addch(b, *p++);
-            continue;
-        }
-        if (p[1] == '$') {
-            dk_buf_addch(b, '$');
-            p += 2;
-            continue;
-        }
-        q = p + 1;
-        if (*q == '{')
-            braces = 1, q++;
-        name = q;
-        while (isalnum((unsigned char)*q) || *q == '_')
-            q++;
-        nl = (size_t)(q - name);
-        if (nl == 0 || (braces && *q != '}')) {
-            dk_buf_addch(b, *p++); /* not a reference: a literal '$' */
-            continue;
-        }
-        if (braces)
-            q++;
-        for (i = 0; i < nl; i++) {
-            if (!isdigit((unsigned char)name[i]))
-                num = 0;
-            else if (g < 1000)
-                g = g * 10 + (unsigned long)(name[i] - '0');
-        }
-        if (num && g < nm && m[g].rm_so >= 0)
-            dk_buf_addn(b, src + m[g].rm_so, (size_t)(m[g].rm_eo - m[g].rm_so));
-        p = q;
-    }
-}
-
-/* Go's ReplaceAllString: matches left to right; an empty match right after a match is
- * skipped. */
-static int replace_all(struct dk_tmpl_call *c, struct dk_val **args, int literal,
-                       struct dk_val **out, struct dk_err *err)
-{
-    regex_t re;
-    regmatch_t m[10];
-    struct dk_buf b = DK_BUF_INIT;
-    const char *p, *end, *last_end = NULL;
-    int flags = 0;
-
-    STRARGS(0, 1, 2);
-    if (re_compile(c, &re, S(0), err) < 0)
-        return -1;
-    p = S(1), end = S(1) + L(1);
-    while (p <= end && regexec(&re, p, 10, m, flags) == 0) {
-        const char *ms = p + m[0].rm_so, *me = p + m[0].rm_eo;
-
-        dk_buf_addn(&b, p, (size_t)(ms - p));
-        if (!(me == ms && ms == last_end)) {
-            if (literal)
-                dk_buf_addn(&b, S(2), L(2));
-            else
-                expand(&b, S(2), p, m, 10);
-        }
-        last_end = me;
-        if (me == ms) {
-            /* an empty match: copy one character and go on */
-            if (ms >= end) {
-                p = end;
-                break;
-            }
-            dk_buf_addch(&b, *ms);
-            p = ms + 1;
-        } else {
-            p = me;
-        }
-        flags = REG_NOTBOL;
-    }
-    if (p < end)
-        dk_buf_addn(&b, p, (size_t)(end - p));
-    regfree(&re);
-    *out = buf_val(&b);
-    return 0;
-}
-
-/* regexReplaceAll RE S REPL */
-FN(f_regexReplaceAll)
-{
-    ARITY();
-    return replace_all(c, args, 0, out, err);
-}
-
 /* ---- sprig: lists ---- */
 
 FN(f_list)
@@ -1430,11 +1259,13 @@ FN(f_initial)
 }
 
 /* reflect.DeepEqual over values. */
-static int deep_equal(const struct dk_val *a, const struct dk_val *b)
+static int deep_equal_at(const struct dk_val *a, const struct dk_val *b, int depth)
 {
     size_t i;
 
-    if (a->kind != b->kind)
+    if (a == b && (a->kind == DK_VAL_LIST || a->kind == DK_VAL_MAP))
+        return 1; /* as reflect.DeepEqual: one list or map (keeps shared values linear) */
+    if (a->kind != b->kind || depth > DK_VAL_DEPTH_MAX)
         return 0;
     switch (a->kind) {
     case DK_VAL_NIL:
@@ -1451,14 +1282,15 @@ static int deep_equal(const struct dk_val *a, const struct dk_val *b)
         if (a->u.list.n != b->u.list.n)
             return 0;
         for (i = 0; i < a->u.list.n; i++)
-            if (!deep_equal(a->u.list.v[i], b->u.list.v[i]))
+            if (!deep_equal_at(a->u.list.v[i], b->u.list.v[i], depth + 1))
                 return 0;
         return 1;
     case DK_VAL_MAP:
         if (a->u.map.n != b->u.map.n)
             return 0;
         for (i = 0; i < a->u.map.n; i++)
-            if (strcmp(a->u.map.k[i], b->u.map.k[i]) || !deep_equal(a->u.map.v[i], b->u.map.v[i]))
+            if (strcmp(a->u.map.k[i], b->u.map.k[i]) ||
+                !deep_equal_at(a->u.map.v[i], b->u.map.v[i], depth + 1))
                 return 0;
         return 1;
     case DK_VAL_PTR:
@@ -1467,6 +1299,11 @@ static int deep_equal(const struct dk_val *a, const struct dk_val *b)
         return 0;
     }
     return 0;
+}
+
+static int deep_equal(const struct dk_val *a, const struct dk_val *b)
+{
+    return deep_equal_at(a, b, 0);
 }
 
 static int list_has(const struct dk_val *l, const struct dk_val *v)
@@ -1725,6 +1562,9 @@ FN(f_set)
     if (want_map(args[0], err) < 0)
         return -1;
     STRARGS(1);
+    if (dk_val_reaches(args[2], args[0]))
+        /* Helm accepts it (and then overflows its stack printing the map) */
+        return dk_err_set(err, DK_E_FAIL, "a map cannot contain itself");
     dk_val_map_set(args[0], S(1), dk_val_ref(args[2]));
     *out = dk_val_ref(args[0]);
     return 0;
@@ -1814,7 +1654,7 @@ static int pick_omit(struct dk_val **args, size_t n, int pick, struct dk_val **o
     if (want_map(args[0], err) < 0)
         return -1;
     for (i = 1; i < n; i++)
-        if (want_str(args[i], err) < 0)
+        if (dk_tmplfuncs_want_str(args[i], err) < 0)
             return -1;
     *out = dk_val_map();
     for (i = 0; i < args[0]->u.map.n; i++)
@@ -1856,10 +1696,19 @@ static struct dk_val *deep_copy(struct dk_val *v)
     }
 }
 
+/* deep_copy expands shared lists and maps and recurses: see dk_val_count() */
+static int want_copyable(const struct dk_val *v, struct dk_err *err)
+{
+    if (dk_val_count(v, DK_VAL_EXPAND_MAX) >= DK_VAL_EXPAND_MAX)
+        return dk_err_set(err, DK_E_FAIL, "value too large or too deeply nested to copy");
+    return 0;
+}
+
 FN(f_deepCopy)
 {
     ARITY();
-    (void)err;
+    if (want_copyable(args[0], err) < 0)
+        return -1;
     *out = deep_copy(args[0]);
     return 0;
 }
@@ -1892,7 +1741,7 @@ static int merge_common(struct dk_val **args, size_t n, int overwrite, struct dk
     if (want_map(args[0], err) < 0)
         return -1;
     for (i = 1; i < n; i++) {
-        if (want_map(args[i], err) < 0)
+        if (want_map(args[i], err) < 0 || want_copyable(args[i], err) < 0)
             return -1;
         if (args[i] != args[0])
             merge_into(args[0], args[i], overwrite, 0);
@@ -2204,6 +2053,14 @@ FN(f_semverCompare)
 /* Go's reflect.Kind name. */
 static const char *kind_name(const struct dk_val *v)
 {
+    /* the Go structs other files model as maps with methods */
+    if (v->methods && v->methods->type) {
+        if (!strcmp(v->methods->type, "time.Time") ||
+            !strcmp(v->methods->type, "sprig.certificate"))
+            return "struct";
+        if (v->methods->type[0] == '*')
+            return "ptr";
+    }
     switch (v->kind) {
     case DK_VAL_NIL:
         return "invalid";
@@ -2531,58 +2388,6 @@ FN(f_deepEqual)
     return 0;
 }
 
-/* regexReplaceAllLiteral RE S REPL: REPL is not expanded. */
-FN(f_regexReplaceAllLiteral)
-{
-    ARITY();
-    return replace_all(c, args, 1, out, err);
-}
-
-/* regexSplit RE S N: Go's Regexp.Split (N < 0: all pieces). */
-FN(f_regexSplit)
-{
-    regex_t re;
-    regmatch_t m;
-    const char *p, *end, *piece;
-    int64_t lim;
-    int flags = 0;
-
-    ARITY();
-    STRARGS(0, 1);
-    if (want_int(args[2], &lim, err) < 0)
-        return -1;
-    if (re_compile(c, &re, S(0), err) < 0)
-        return -1;
-    *out = dk_val_list();
-    if (lim == 0) {
-        regfree(&re);
-        return 0;
-    }
-    p = piece = S(1), end = S(1) + L(1);
-    while (p < end && (lim < 0 || (int64_t)(*out)->u.list.n < lim - 1) &&
-           regexec(&re, p, 1, &m, flags) == 0) {
-        const char *ms = p + m.rm_so, *me = p + m.rm_eo;
-
-        if (me == ms) {
-            /* an empty match splits between characters, never at the start */
-            if (ms == S(1)) {
-                p = ms + 1;
-                flags = REG_NOTBOL;
-                continue;
-            }
-            if (ms >= end)
-                break;
-        }
-        dk_val_list_push(*out, dk_val_strn(piece, (size_t)(ms - piece)));
-        piece = me;
-        p = me == ms ? me + 1 : me;
-        flags = REG_NOTBOL;
-    }
-    dk_val_list_push(*out, dk_val_strn(piece, (size_t)(end - piece)));
-    regfree(&re);
-    return 0;
-}
-
 /* Helm's fromYamlArray and fromJsonArray: a list, or a list holding the error text. */
 FN(f_fromYamlArray)
 {
@@ -2592,7 +2397,7 @@ FN(f_fromYamlArray)
     ARITY();
     STRARGS(0);
     *out = NULL;
-    if (dk_yaml_load(S(0), L(0), NULL, &j, &e) < 0) {
+    if (dk_yaml_load_lenient(S(0), L(0), NULL, &j, &e) < 0) {
         char *msg = dk_xasprintf("error converting YAML to JSON: %s", e.msg);
 
         *out = dk_val_list();
@@ -2783,6 +2588,200 @@ FN(f_rand)
     return 0;
 }
 
+/* *semver.Version's String(): the normalised version. */
+static void semver_string(const struct dk_val *v, struct dk_buf *out)
+{
+    struct dk_val *p;
+    int i;
+
+    for (i = 0; i < 3; i++) {
+        p = dk_val_map_get(v, i == 0 ? "Major" : i == 1 ? "Minor" : "Patch");
+        dk_buf_addf(out, i ? ".%lld" : "%lld",
+                    p && p->kind == DK_VAL_INT ? (long long)p->u.i : 0LL);
+    }
+    p = dk_val_map_get(v, "Prerelease");
+    if (p && p->kind == DK_VAL_STR && p->u.str.len)
+        dk_buf_addf(out, "-%s", p->u.str.s);
+    p = dk_val_map_get(v, "Metadata");
+    if (p && p->kind == DK_VAL_STR && p->u.str.len)
+        dk_buf_addf(out, "+%s", p->u.str.s);
+}
+
+static const struct dk_val_methods semver_methods;
+
+/* The struct semver of a semver value (from its Original text). */
+static int semver_of(const struct dk_val *v, struct semver *sv)
+{
+    struct dk_val *o;
+
+    if (v->kind != DK_VAL_MAP || v->methods != &semver_methods ||
+        !(o = dk_val_map_get(v, "Original")) || o->kind != DK_VAL_STR)
+        return -1;
+    return semver_parse(o->u.str.s, o->u.str.len, 1, sv);
+}
+
+/* Compare, LessThan, GreaterThan, Equal of *semver.Version. */
+static int semver_method(struct dk_tmpl_call *c, struct dk_val **args, size_t n,
+                         struct dk_val **out, struct dk_err *err)
+{
+    struct semver a, b;
+    int r;
+
+    if (n != 1)
+        return dk_err_set(err, DK_E_FAIL, "wrong number of args for %s: want 1 got %zu", c->name,
+                          n);
+    if (semver_of(c->ud, &a) < 0)
+        return dk_err_set(err, DK_E_FAIL, "invalid semantic version");
+    if (semver_of(args[0], &b) < 0)
+        return dk_err_set(err, DK_E_FAIL, "wrong type for value; expected *semver.Version; got %s",
+                          dk_val_type_name(args[0]));
+    r = semver_cmp(&a, &b);
+    if (!strcmp(c->name, "Compare"))
+        *out = dk_val_int(r);
+    else
+        *out = dk_val_bool(c->name[0] == 'L' ? r < 0 : c->name[0] == 'G' ? r > 0 : r == 0);
+    return 0;
+}
+
+static const struct dk_val_method semver_method_list[] = {
+    {"Compare", semver_method},
+    {"Equal", semver_method},
+    {"GreaterThan", semver_method},
+    {"LessThan", semver_method},
+};
+
+static const struct dk_val_methods semver_methods = {
+    "*semver.Version", semver_method_list,
+    sizeof(semver_method_list) / sizeof(semver_method_list[0]), semver_string};
+
+/* semver S: Masterminds/semver's NewVersion as a map of its accessors (Major, Minor, Patch,
+ * Prerelease, Metadata, Original). */
+FN(f_semver)
+{
+    struct semver v;
+    struct dk_val *m;
+    const char *plus;
+
+    ARITY();
+    STRARGS(0);
+    if (semver_parse(S(0), L(0), 1, &v) < 0 || v.parts == 0 || v.wild != 3)
+        return dk_err_set(err, DK_E_FAIL, "invalid semantic version");
+    m = dk_val_map();
+    dk_val_map_set(m, "Major", dk_val_int(v.v[0]));
+    dk_val_map_set(m, "Minor", dk_val_int(v.v[1]));
+    dk_val_map_set(m, "Patch", dk_val_int(v.v[2]));
+    dk_val_map_set(m, "Prerelease", dk_val_str(v.pre));
+    plus = memchr(S(0), '+', L(0));
+    dk_val_map_set(m, "Metadata",
+                   plus ? dk_val_strn(plus + 1, L(0) - (size_t)(plus + 1 - S(0))) : dk_val_str(""));
+    dk_val_map_set(m, "Original", dk_val_strn(S(0), L(0)));
+    m->methods = &semver_methods;
+    *out = m;
+    return 0;
+}
+
+/* swapcase: goutils.SwapCase (upper to lower, lower to upper, for the letters upper and lower
+ * know). */
+FN(f_swapcase)
+{
+    struct dk_buf b = DK_BUF_INIT;
+    const unsigned char *p;
+    size_t i = 0;
+
+    ARITY();
+    STRARGS(0);
+    p = (const unsigned char *)S(0);
+    while (i < L(0)) {
+        uint32_t cp, lo, up;
+        size_t k = utf8_decode(p + i, L(0) - i, &cp);
+
+        lo = case_of(cp, 0);
+        up = case_of(cp, 1);
+        if (k == 0 || (lo == cp && up == cp)) {
+            dk_buf_addn(&b, p + i, k ? k : 1);
+        } else {
+            utf8_encode(lo != cp ? lo : up, &b);
+        }
+        i += k ? k : 1;
+    }
+    *out = buf_val(&b);
+    return 0;
+}
+
+/* add1f X: X + 1 with addf's decimal arithmetic. */
+FN(f_add1f)
+{
+    struct dk_val *a[2];
+
+    ARITY();
+    (void)err;
+    a[0] = args[0];
+    a[1] = dk_val_int(1);
+    float_op(c, a, 2, out); /* "add1f" adds, as "addf" does */
+    dk_val_unref(a[1]);
+    return 0;
+}
+
+/* all / any: every argument (some argument) is not sprig-empty. */
+FN(f_all)
+{
+    size_t i;
+    int want_all = ((const struct fdef *)c->ud)->name[1] == 'l';
+
+    ARITY();
+    (void)err;
+    for (i = 0; i < n; i++)
+        if (is_empty(args[i]) == want_all) {
+            *out = dk_val_bool(!want_all);
+            return 0;
+        }
+    *out = dk_val_bool(want_all);
+    return 0;
+}
+
+/* maxf / minf: math.Max / math.Min over cast.ToFloat64. */
+FN(f_maxf)
+{
+    int want_max = ((const struct fdef *)c->ud)->name[1] == 'a';
+    double r;
+    size_t i;
+
+    ARITY();
+    (void)err;
+    r = to_float64(args[0]);
+    for (i = 1; i < n; i++) {
+        double x = to_float64(args[i]);
+
+        if (isnan(x) || isnan(r))
+            r = NAN;
+        else if (want_max ? x > r : x < r)
+            r = x;
+    }
+    *out = dk_val_float(r);
+    return 0;
+}
+
+/* round X PLACES [HALF]: sprig's rounding (ceil when the fraction is at least HALF, 0.5). */
+FN(f_round)
+{
+    double pw, digit, ip, frac, half = 0.5;
+    int64_t k;
+
+    ARITY();
+    (void)err;
+    if (n > 2)
+        half = to_float64(args[2]);
+    pw = 1;
+    for (k = to_int64(args[1]); k > 0 && pw < 1e308; k--) /* math.Pow(10, p) without libm */
+        pw *= 10;
+    for (; k < 0 && pw > 1e-308; k++)
+        pw /= 10;
+    digit = pw * to_float64(args[0]);
+    frac = modf(digit, &ip);
+    *out = dk_val_float((frac >= half ? ceil(digit) : floor(digit)) / pw);
+    return 0;
+}
+
 /* ---- registration ---- */
 
 static const struct fdef fdefs[] = {
@@ -2841,10 +2840,6 @@ static const struct fdef fdefs[] = {
     {"mod", f_mod, 2, 2},
     {"max", f_max, 1, -1},
     {"min", f_min, 1, -1},
-    /* regular expressions */
-    {"regexMatch", f_regexMatch, 2, 2},
-    {"regexFind", f_regexFind, 2, 2},
-    {"regexReplaceAll", f_regexReplaceAll, 3, 3},
     {"semverCompare", f_semverCompare, 2, 2},
     {"kindOf", f_kindOf, 1, 1},
     {"kindIs", f_kindIs, 2, 2},
@@ -2904,8 +2899,6 @@ static const struct fdef fdefs[] = {
     {"lookup", f_lookup, 4, 4},
     /* more strings and lists */
     {"deepEqual", f_deepEqual, 2, 2},
-    {"regexReplaceAllLiteral", f_regexReplaceAllLiteral, 3, 3},
-    {"regexSplit", f_regexSplit, 3, 3},
     {"splitn", f_splitn, 3, 3},
     {"untitle", f_untitle, 1, 1},
     {"base", f_base, 1, 1},
@@ -2929,21 +2922,70 @@ static const struct fdef fdefs[] = {
     {"mustCompact", f_compact, 1, 1},
     {"mustReverse", f_reverse, 1, 1},
     {"mustDeepCopy", f_deepCopy, 1, 1},
-    {"mustRegexMatch", f_regexMatch, 2, 2},
-    {"mustRegexFind", f_regexFind, 2, 2},
-    {"mustRegexReplaceAll", f_regexReplaceAll, 3, 3},
-    {"mustRegexReplaceAllLiteral", f_regexReplaceAllLiteral, 3, 3},
-    {"mustRegexSplit", f_regexSplit, 3, 3},
     {"mustToRawJson", f_toRawJson, 1, 1},
     {"mustToPrettyJson", f_toPrettyJson, 1, 1},
+    /* the rest of sprig's string, number and reflection functions */
+    {"semver", f_semver, 1, 1},
+    {"swapcase", f_swapcase, 1, 1},
+    {"add1f", f_add1f, 1, 1},
+    {"all", f_all, 0, -1},
+    {"any", f_all, 0, -1},
+    {"maxf", f_maxf, 1, -1},
+    {"minf", f_maxf, 1, -1},
+    {"round", f_round, 2, 3},
+    {"biggest", f_max, 1, -1},
+    {"trimall", f_trimAll, 2, 2},
+    {"osBase", f_base, 1, 1},
 };
 
-int dk_tmplfuncs_register(struct dk_tmpl *t, struct dk_err *err)
+/* ---- shared with the other tmplfuncs_*.c files (tmplfuncs_int.h) ---- */
+
+int dk_tmplfuncs_want_int(struct dk_val *v, int64_t *i, struct dk_err *err)
+{
+    return want_int(v, i, err);
+}
+
+void dk_tmplfuncs_strval(const struct dk_val *v, struct dk_buf *b)
+{
+    strval(v, b);
+}
+
+struct dk_val *dk_tmplfuncs_buf_val(struct dk_buf *b)
+{
+    return buf_val(b);
+}
+
+int64_t dk_tmplfuncs_to_int64(const struct dk_val *v)
+{
+    return to_int64(v);
+}
+
+double dk_tmplfuncs_to_float64(const struct dk_val *v)
+{
+    return to_float64(v);
+}
+
+int dk_tmplfuncs_random(unsigned char *p, size_t n, struct dk_err *err)
+{
+    return random_bytes(p, n, err);
+}
+
+void dk_tmplfuncs_add(struct dk_tmpl *t, const struct fdef *defs, size_t n)
 {
     size_t i;
 
+    for (i = 0; i < n; i++)
+        dk_tmpl_register(t, defs[i].name, defs[i].fn, (void *)&defs[i]);
+}
+
+int dk_tmplfuncs_register(struct dk_tmpl *t, struct dk_err *err)
+{
     (void)err;
-    for (i = 0; i < sizeof(fdefs) / sizeof(fdefs[0]); i++)
-        dk_tmpl_register(t, fdefs[i].name, fdefs[i].fn, (void *)&fdefs[i]);
+    dk_tmplfuncs_add(t, fdefs, sizeof(fdefs) / sizeof(fdefs[0]));
+    dk_tmplfuncs_register_more(t);
+    dk_tmplfuncs_register_toml(t);
+    dk_tmplfuncs_register_time(t);
+    dk_tmplfuncs_register_crypto(t);
+    dk_tmplfuncs_register_regex(t);
     return 0;
 }

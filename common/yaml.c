@@ -444,6 +444,7 @@ struct loader {
     cJSON *graveyard; /* nodes that anchors may still point at; freed per document */
     cJSON *root, *docs;
     int single;
+    int dups; /* a repeated key replaces the earlier value (Helm's Unmarshal) */
     yaml_mark_t doc_mark;
     size_t parsed_nodes, alias_nodes;
 };
@@ -649,7 +650,7 @@ static int place(struct loader *L, cJSON *node)
         size_t idx = 0;
         cJSON *old = find_member(f->node, f->key, &idx);
 
-        if (old && f->expl[idx]) {
+        if (old && f->expl[idx] && !L->dups) {
             char ex[96];
 
             excerpt(f->key, strlen(f->key), ex, sizeof(ex));
@@ -979,6 +980,18 @@ static int parser_error(struct loader *L)
             }
         }
     }
+    if (L->dups) {
+        /* Helm mode: go-yaml's wording (its lines count from 0, except for scanner errors) */
+        size_t line = 0;
+
+        if (p->problem_mark.line != 0)
+            line = p->problem_mark.line + (p->error == YAML_SCANNER_ERROR);
+        else if (p->context_mark.line != 0)
+            line = p->context_mark.line;
+        if (line)
+            return dk_err_set(L->err, DK_E_INPUT, "yaml: line %zu: %s", line, problem);
+        return dk_err_set(L->err, DK_E_INPUT, "yaml: %s", problem);
+    }
     if (p->context)
         return lerr(L, m, "%s (%s at line %zu column %zu)", problem, p->context,
                     p->context_mark.line + 1, p->context_mark.column + 1);
@@ -998,7 +1011,8 @@ static int load(const char *text, size_t len, const char *name, int single, cJSO
     L.text = text;
     L.len = len;
     L.err = err;
-    L.single = single;
+    L.single = single & 1;
+    L.dups = (single & 2) != 0;
     L.graveyard = need(cJSON_CreateArray());
     L.docs = need(cJSON_CreateArray());
     *out = NULL;
@@ -1069,12 +1083,13 @@ int dk_yaml_load_all(const char *text, size_t len, const char *name, cJSON **arr
     return load(text, len, name, 0, array_out, err);
 }
 
-int dk_yaml_load(const char *text, size_t len, const char *name, cJSON **out, struct dk_err *err)
+static int load_one(const char *text, size_t len, const char *name, int flags, cJSON **out,
+                    struct dk_err *err)
 {
     cJSON *docs;
 
     *out = NULL;
-    if (load(text, len, name, 1, &docs, err) < 0)
+    if (load(text, len, name, flags, &docs, err) < 0)
         return -1;
     if (docs->child)
         *out = cJSON_DetachItemFromArray(docs, 0);
@@ -1082,6 +1097,167 @@ int dk_yaml_load(const char *text, size_t len, const char *name, cJSON **out, st
         *out = need(cJSON_CreateNull());
     cJSON_Delete(docs);
     return 0;
+}
+
+int dk_yaml_load(const char *text, size_t len, const char *name, cJSON **out, struct dk_err *err)
+{
+    return load_one(text, len, name, 1, out, err);
+}
+
+int dk_yaml_load_lenient(const char *text, size_t len, const char *name, cJSON **out,
+                         struct dk_err *err)
+{
+    return load_one(text, len, name, 1 | 2, out, err);
+}
+
+/* ---- the head of a manifest, without building it ---- */
+
+enum head_slot { HS_NONE, HS_ROOT, HS_API, HS_KIND, HS_META, HS_NAME, HS_NS, HS_ANN, HS_HOOK };
+
+static int null_scalar(const yaml_event_t *ev)
+{
+    const char *v = (const char *)ev->data.scalar.value;
+    size_t n = ev->data.scalar.length;
+
+    if (ev->data.scalar.style != YAML_PLAIN_SCALAR_STYLE)
+        return 0;
+    return n == 0 || (n == 1 && v[0] == '~') ||
+           (n == 4 && (!memcmp(v, "null", 4) || !memcmp(v, "Null", 4) || !memcmp(v, "NULL", 4)));
+}
+
+int dk_yaml_scan_head(const char *text, size_t len, struct dk_yaml_head *h, struct dk_err *err)
+{
+    struct loader L;
+    yaml_event_t ev;
+    /* per nesting level: the slot its values go to, and whether a key is awaited */
+    enum head_slot slot[8];
+    int want_key[8], is_map[8];
+    enum head_slot pending = HS_NONE; /* the slot of the value that follows the last key */
+    int depth = 0, r = 0, done = 0, docs = 0;
+
+    memset(h, 0, sizeof(*h));
+    memset(&L, 0, sizeof(L));
+    L.text = text;
+    L.len = len;
+    L.err = err;
+    L.dups = 1;
+    if (!yaml_parser_initialize(&L.parser))
+        need(NULL);
+    yaml_parser_set_input_string(&L.parser, (const unsigned char *)(text ? text : ""), len);
+    while (!done) {
+        int level = depth < 8 ? depth : 7;
+
+        if (!yaml_parser_parse(&L.parser, &ev)) {
+            r = parser_error(&L);
+            break;
+        }
+        switch (ev.type) {
+        case YAML_STREAM_END_EVENT:
+            done = 1;
+            break;
+        case YAML_DOCUMENT_START_EVENT:
+            /* go-yaml's Unmarshal reads the first document only */
+            if (docs++)
+                done = 1;
+            break;
+        case YAML_MAPPING_START_EVENT:
+        case YAML_SEQUENCE_START_EVENT: {
+            int map = ev.type == YAML_MAPPING_START_EVENT;
+            enum head_slot into = HS_NONE;
+
+            if (depth == 0) {
+                h->root = map ? DK_YAML_HEAD_MAP : DK_YAML_HEAD_SEQ;
+                into = map ? HS_ROOT : HS_NONE;
+            } else if (map && (pending == HS_META || pending == HS_ANN)) {
+                into = pending;
+            }
+            if (depth > 0 && is_map[level])
+                want_key[level] = 1;
+            depth++;
+            level = depth < 8 ? depth : 7;
+            slot[level] = into;
+            want_key[level] = map;
+            is_map[level] = map;
+            pending = HS_NONE;
+            break;
+        }
+        case YAML_MAPPING_END_EVENT:
+        case YAML_SEQUENCE_END_EVENT:
+            depth--;
+            pending = HS_NONE;
+            break;
+        case YAML_SCALAR_EVENT:
+        case YAML_ALIAS_EVENT:
+            if (depth == 0) {
+                if (ev.type == YAML_SCALAR_EVENT && !null_scalar(&ev))
+                    h->root = DK_YAML_HEAD_SCALAR;
+                break;
+            }
+            if (is_map[level] && want_key[level]) {
+                const char *k =
+                    ev.type == YAML_SCALAR_EVENT ? (const char *)ev.data.scalar.value : "";
+                enum head_slot at = slot[level];
+
+                pending = HS_NONE;
+                if (at == HS_ROOT) {
+                    if (!strcmp(k, "apiVersion"))
+                        pending = HS_API;
+                    else if (!strcmp(k, "kind"))
+                        pending = HS_KIND;
+                    else if (!strcmp(k, "metadata"))
+                        pending = HS_META;
+                } else if (at == HS_META) {
+                    if (!strcmp(k, "name"))
+                        pending = HS_NAME;
+                    else if (!strcmp(k, "namespace"))
+                        pending = HS_NS;
+                    else if (!strcmp(k, "annotations"))
+                        pending = HS_ANN;
+                } else if (at == HS_ANN && !strcmp(k, "helm.sh/hook")) {
+                    pending = HS_HOOK;
+                }
+                want_key[level] = 0;
+                break;
+            }
+            if (is_map[level])
+                want_key[level] = 1;
+            if (ev.type == YAML_SCALAR_EVENT && pending != HS_NONE && pending != HS_META &&
+                pending != HS_ANN) {
+                char **to = pending == HS_API    ? &h->api_version
+                            : pending == HS_KIND ? &h->kind
+                            : pending == HS_NAME ? &h->name
+                            : pending == HS_NS   ? &h->namespace
+                                                 : &h->hook;
+
+                free(*to);
+                /* a null is no value, but a hook annotation that is there is there */
+                *to = null_scalar(&ev)
+                          ? (pending == HS_HOOK ? dk_xstrdup("") : NULL)
+                          : dk_xstrndup((const char *)ev.data.scalar.value, ev.data.scalar.length);
+            }
+            pending = HS_NONE;
+            break;
+        default:
+            break;
+        }
+        yaml_event_delete(&ev);
+    }
+    if (done)
+        yaml_event_delete(&ev);
+    yaml_parser_delete(&L.parser);
+    if (r < 0)
+        dk_yaml_head_release(h);
+    return r < 0 ? -1 : 0;
+}
+
+void dk_yaml_head_release(struct dk_yaml_head *h)
+{
+    free(h->api_version);
+    free(h->kind);
+    free(h->name);
+    free(h->namespace);
+    free(h->hook);
+    memset(h, 0, sizeof(*h));
 }
 
 /* ---- dumper: go-yaml v2's emitter (emitterc.go) for the events its encoder produces */

@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dk/json.h"
+#include "dk/tmplfuncs.h"
 #include "tap.h"
 
 /* Stand-ins for the sprig/Helm functions the table uses. */
@@ -207,7 +208,11 @@ static const struct tcase {
     {"[{{ with $x := \"w\" }}{{ $x }}{{ . }}{{ end }}]", "{}", "[ww]", NULL},
     {"{{ $x }}", "{}", NULL, "undefined variable \"$x\""},
     {"{{ if true }}{{ $y := 1 }}{{ end }}{{ $y }}", "{}", NULL, "undefined variable \"$y\""},
-    {"{{ $x = 1 }}", "{}", NULL, "undefined variable \"$x\""},
+    {"{{ $x = 1 }}", "{}", NULL, "template: t:1:8: executing \"t\" at <1>: undefined variable: $x"},
+    /* Go checks an assignment's variable when it runs, not when it parses (helm v4.1.4) */
+    {"[{{ if false }}{{ $x = 1 }}{{ end }}ok]", "{}", "[ok]", NULL},
+    {"{{ $x = .Values.a | print | printf \"%q\" }}", "{}", NULL,
+     "template: t:1:35: executing \"t\" at <\"%q\">: undefined variable: $x"},
     {"{{ $x := 1 }}{{ $x 2 }}", "{}", NULL, "can't give argument to non-function $x"},
     {"[{{ \"a\" | printf \"%s-%s\" \"b\" }}]", "{}", "[b-a]", NULL},
     {"[{{ 1 | printf \"%d %d\" 2 }}]", "{}", "[2 1]", NULL},
@@ -520,6 +525,77 @@ static const struct tcase {
     {"{{ not }}", "{}", NULL, "wrong number of args for not: want 1 got 0"},
     {"[{{ $x := 1 }}{{ $x = \"s\" }}{{ $x }}]", "{}", "[s]", NULL},
     {"[{{ html }}]", "{}", "[]", NULL},
+    /* %#v: Go's syntax for the value (helm v4.1.4) */
+    {"[{{ printf \"%#v\" .Values.l }}]", "{\"l\":[1,\"a\",null,true,2.5,{\"k\":\"v\"},[]]}",
+     "[[]interface {}{1, \"a\", interface {}(nil), true, 2.5, map[string]interface "
+     "{}{\"k\":\"v\"}, "
+     "[]interface {}{}}]",
+     NULL},
+    {"[{{ printf \"%#v\" .Values.m }}]",
+     "{\"m\":{\"b\":1,\"a\":\"x\",\"n\":null,\"e\":{},\"f\":1000000,\"g\":0.0001,\"h\":-0.5}}",
+     "[map[string]interface {}{\"a\":\"x\", \"b\":1, \"e\":map[string]interface {}{}, \"f\":1e+06, "
+     "\"g\":0.0001, \"h\":-0.5, \"n\":interface {}(nil)}]",
+     NULL},
+    {"[{{ printf \"%#v|%#v|%#v|%#v|%#v\" 1 2.0 true nil \"x\" }}]", "{}", "[1|2|true|<nil>|\"x\"]",
+     NULL},
+    {"[{{ printf \"%#v %#v\" .Values.nope (list) }}]", "{}", "[<nil> []interface {}{}]", NULL},
+    {"[{{ printf \"[%#10v][%#-5v][%#5v]\" \"ab\" \"a\" 1 }}]", "{}",
+     "[[      \"ab\"][\"a\"  ][    1]]", NULL},
+    {"[{{ printf \"%#v\" (list \"a\\tb\" \"\\x00\" .Values.s) }}]", "{\"s\":\"q\\\"t\\n\\u00e9\"}",
+     "[[]interface {}{\"a\\tb\", \"\\x00\", \"q\\\"t\\n\303\251\"}]", NULL},
+    {"[{{ printf \"%#v\" (dict \"k\" (list nil)) }}]", "{}",
+     "[map[string]interface {}{\"k\":[]interface {}{interface {}(nil)}}]", NULL},
+    {"[{{ printf \"%+v\" .Values.m }}]", "{\"m\":{\"a\":1}}", "[map[a:1]]", NULL},
+    /* more of fmt (helm v4.1.4) */
+    {"[{{ printf \"%[2]v %[1]v|%[2]v %v|%[3]v|%[0]v|%[x]v|%[]d\" 1 2 }}]", "{}",
+     "[2 1|2 %!v(MISSING)|%!v(BADINDEX)|%!v(BADINDEX)|%!v(BADINDEX)|%!d(BADINDEX)]", NULL},
+    {"[{{ printf \"%[2]*[1]d|%.[2]*[1]f|%[1]d %d %d\" 3 4 }}]", "{}",
+     "[   3|%!f(int=0003)|3 4 %!d(MISSING)]", NULL},
+    {"[{{ printf \"%[1]2d\" 3 }}]", "{}", "[%!d(BADINDEX)]", NULL},
+    {"[{{ printf \"%#x|% #X|%.2x|%#x|%#6x|\" \"ab\" \"ab\" \"h\\u00e9llo\" \"\" \"ab\" }}]", "{}",
+     "[0x6162|0X61 0X62|68c3||0x6162|]", NULL},
+    {"[{{ printf \"%U|%#U|%#U\" 0x1F600 65 10 }}]", "{}", "[U+1F600|U+0041 'A'|U+000A]", NULL},
+    {"[{{ printf \"%q|%d\" .Values.l .Values.l }}]", "{\"l\":[1,null,\"a\"]}",
+     "[[%!q(float64=1) <nil> \"a\"]|[%!d(float64=1) <nil> %!d(string=a)]]", NULL},
+    {"[{{ printf \"%5.|%5d|%+s|%.1d|%05s|%-4t|\" 1 \"a\" 1 \"abc\" 1 \"x\" }}]", "{}",
+     "[%!|(int=    1)%!d(string=    a)|%!s(int=+1)|%!d(string=a)|%!s(int=00001)|%!t(string=x   "
+     ")|]",
+     NULL},
+    {"[{{ printf \"%.200d\" 5 | len }}|{{ printf \"%.600f\" 1.0 | len }}|{{ printf \"%#.200x\" 255 "
+     "| len }}|{{ printf \"%.500f\" 1e308 | len }}]",
+     "{}", "[200|602|202|810]", NULL},
+    {"{{ 1e400 }}", "{}", NULL, "template: t:1: illegal number syntax: \"1e400\""},
+    {"[{{ 1e-400 }}]", "{}", "[0]", NULL},
+    {"{{ \"\\z\" }}", "{}", NULL, "template: t:1: invalid syntax"},
+    {"[{{ printf \"%#g|%#g|%#g|%#G|%#g|%#v|%#10g|\" 1.0 0.0 1e-7 1e21 123456789.0 1.0 3.0 }}]",
+     "{}", "[1.00000|0.00000|1.00000e-07|1.00000E+21|1.23456789e+08|1|   3.00000|]", NULL},
+    {"[{{ printf \"%+q|%+.2q|%#q|%#q|%+q\" \"\\u00e9\" \"h\\u00e9llo\" \"a\\tb\" \"a\\nb\" 233 }}]",
+     "{}", "[\"\\u00e9\"|\"h\\u00e9\"|`a\tb`|\"a\\nb\"|'\\u00e9']", NULL},
+    {"[{{ js nil }}|{{ urlquery nil 1 }}|{{ html nil nil }}]", "{}",
+     "[\\u003Cno value\\u003E|%3Cno+value%3E1|&lt;no value&gt;&lt;no value&gt;]", NULL},
+    {"{{ index nil }}", "{}", NULL, "error calling index: index of untyped nil"},
+    {"{{ index .Values.m \"n\" \"x\" }}", "{\"m\":{\"n\":null}}", NULL,
+     "error calling index: index of nil pointer"},
+    {"{{ index .Values.m \"nope\" \"x\" }}", "{\"m\":{}}", NULL,
+     "error calling index: index of nil pointer"},
+    /* a nil element met inside range is a nil interface: its fields fail (helm v4.1.4) */
+    {"{{ range .Values.l }}[{{ .a }}]{{ end }}", "{\"l\":[null]}", NULL,
+     "template: t:1:25: executing \"t\" at <.a>: nil pointer evaluating interface {}.a"},
+    {"{{ range $x := .Values.l }}[{{ $x.a }}]{{ end }}", "{\"l\":[null,{\"a\":1}]}", NULL,
+     "template: t:1:33: executing \"t\" at <$x.a>: nil pointer evaluating interface {}.a"},
+    {"{{ range .Values.l }}{{ if true }}[{{ .a.b }}]{{ end }}{{ end }}", "{\"l\":[null]}", NULL,
+     "executing \"t\" at <.a.b>: nil pointer evaluating interface {}.a"},
+    {"{{ range $k, $v := .Values.m }}{{ $v.a }}{{ end }}", "{\"m\":{\"a\":\"x\"}}", NULL,
+     "executing \"t\" at <$v.a>: can't evaluate field a in type interface {}"},
+    {"{{ $x := \"s\" }}{{ $x.a }}", "{}", NULL,
+     "executing \"t\" at <$x.a>: can't evaluate field a in type string"},
+    {"{{ range .Values.l }}[{{ $y := . }}{{ $y.a }}|{{ with . }}x{{ else }}none{{ end }}]{{ end }}",
+     "{\"l\":[null]}", "[<no value>|none]", NULL},
+    {"{{ define \"d\" }}{{ .a }}{{ end }}{{ range .Values.l }}[{{ template \"d\" . }}]{{ end }}",
+     "{\"l\":[null]}", "[<no value>]", NULL},
+    {"[{{ range .Values.l }}{{ . }},{{ end }}]", "{\"l\":[null,1]}", "[<no value>,1,]", NULL},
+    {"[{{ range .Values.l }}{{ with $.Values.m }}{{ .a }}{{ end }}{{ end }}]",
+     "{\"l\":[null],\"m\":{\"a\":2}}", "[2]", NULL},
 };
 
 static void test_table(void)
@@ -590,8 +666,21 @@ static void test_callbacks(void)
           "{\"x\":1}", "[\"name-1\"]", "include calls back into the executor, output piped");
     check(&t, "[{{ tpl \"{{ .x }}-{{ template \\\"n\\\" . }}\" . }}]", "{\"x\":\"a\"}",
           "[a-name-a]", "tpl parses and runs a string that sees the set's templates");
-    check(&t, "[{{ tpl \"{{ define \\\"late\\\" }}L{{ end }}ok\" . }}{{ include \"late\" . }}]",
-          "{}", "[okL]", "tpl defines become visible to later calls");
+    /* Helm parses tpl's text into a clone of the set (helm v4.1.4) */
+    check(&t,
+          "{{ define \"d\" }}x{{ end }}[{{ tpl \"{{ define \\\"d\\\" }}y{{ end }}{{ template "
+          "\\\"d\\\" }}{{ include \\\"d\\\" . }}\" . }}{{ template \"d\" }}{{ include \"d\" . }}]",
+          "{}", "[yyxx]", "tpl defines are seen inside the tpl call, not after it");
+    check(&t,
+          "{{ define \"d\" }}x{{ end }}{{ define \"e\" }}<{{ template \"d\" }}>{{ end }}[{{ tpl "
+          "\"{{ define \\\"d\\\" }}y{{ end }}{{ template \\\"e\\\" }}{{ tpl \\\"{{ define "
+          "\\\\\\\"d\\\\\\\" }}z{{ end }}{{ template \\\\\\\"e\\\\\\\" }}\\\" . }}{{ template "
+          "\\\"e\\\" }}\" . }}{{ template \"e\" }}]",
+          "{}", "[<y><z><y><x>]", "nested tpl calls stack their defines");
+    check(&t,
+          "{{ define \"d\" }}x{{ end }}[{{ tpl \"{{ define \\\"d\\\" }}{{ end }}{{ template "
+          "\\\"d\\\" }}\" . }}]",
+          "{}", "[x]", "an empty define in tpl does not hide a template");
     check(&t, "[{{ tpl \"x\" . }}|{{ tpl \"\" . }}|{{ tpl \" \" . }}]", "{}", "[x|| ]",
           "tpl of an empty string replaces the earlier text");
     check(&t, "{{ define \"w\" }}{{ where }}{{ end }}[{{ where }} {{ template \"w\" }}]", "{}",
@@ -872,6 +961,182 @@ static void test_values(void)
     dk_buf_release(&b);
 }
 
+/* Inputs `make fuzz` found crashing, leaking or looping, and the cycles sprig's set could make. */
+static void test_fuzz_regressions(void)
+{
+    static const char nul_text[] = "a\0b{{ 1 }}\0";
+    static const char nul_action[] = "{{ with $y := .a }\0}{{ $y }}{{ end }}";
+    struct dk_tmpl t;
+    struct dk_buf out = DK_BUF_INIT;
+    struct dk_err err = DK_ERR_INIT;
+    int rc;
+
+    setup(&t);
+    /* the parser copied the text with strndup: reads past the copy (ASan), output cut at NUL */
+    rc = dk_tmpl_parse(&t, "n", nul_text, sizeof(nul_text) - 1, &err);
+    if (rc == 0)
+        rc = dk_tmpl_exec(&t, "n", NULL, &out, &err);
+    ok(rc == 0 && out.len == 5 && !memcmp(out.buf, "a\0b1\0", 5),
+       "fuzz: NUL bytes in the text are copied to the output");
+    dk_err_init(&err);
+    ok(dk_tmpl_parse(&t, "n2", nul_action, sizeof(nul_action) - 1, &err) < 0 &&
+           strstr(err.msg, "template: n2:1: "),
+       "fuzz: a NUL byte inside an action is a parse error (%s)", err.msg);
+
+    /* tpl kept every text it parsed until release: a loop over tpl grew without bound */
+    {
+        size_t before;
+
+        rc =
+            parse(&t, "tl",
+                  "{{ range 1000 }}{{ tpl \"{{ define \\\"x\\\" }}{{ end }}\" . }}{{ end }}", &err);
+        before = t.ndefs;
+        if (rc == 0)
+            rc = dk_tmpl_exec(&t, "tl", NULL, &out, &err);
+        ok(rc == 0 && t.ndefs == before && t.nold == 0,
+           "fuzz: tpl's templates are gone after each call (%zu of %zu left)", t.ndefs, before);
+    }
+    dk_tmpl_release(&t);
+
+    /* range's dot was a borrowed element: set replacing it freed it under the body (ASan) */
+    dk_tmpl_init(&t);
+    dk_tmplfuncs_register(&t, &err);
+    check(&t,
+          "{{ $m := dict \"a\" (dict \"x\" 1) \"b\" 2 }}{{ range $m }}{{ $_ := set $m \"a\" 2 }}"
+          "[{{ . }}]{{ end }}",
+          NULL, "[map[x:1]][2]", "fuzz: range holds each element while the body replaces it");
+    check(&t,
+          "{{ $m := dict \"a\" 1 \"b\" 2 }}{{ range $k, $v := $m }}{{ $_ := unset $m \"b\" }}"
+          "{{ $_ := set $m \"c\" 3 }}[{{ $k }}={{ $v }}]{{ end }}{{ $m }}",
+          NULL, "[a=1][b=2]map[a:1 c:3]",
+          "fuzz: range over a map takes its keys and values first (helm v4.1.4)");
+    dk_buf_release(&out);
+    dk_tmpl_release(&t);
+}
+
+/* Values a template can build that are small in memory but huge or deep when walked. */
+static void test_big_values(void)
+{
+    struct dk_tmpl t;
+    struct dk_buf out = DK_BUF_INIT;
+    struct dk_err err = DK_ERR_INIT;
+    struct dk_val *deep = dk_val_list(), *l;
+    cJSON *j;
+    const char *dag = "{{ $a := list 1 }}{{ range until 40 }}{{ $a = list $a $a }}{{ end }}";
+    char *text;
+    int i, rc;
+
+    for (i = 0; i < 1000000; i++) {
+        l = dk_val_list();
+        dk_val_list_push(l, deep);
+        deep = l;
+    }
+    ok(dk_val_count(deep, DK_VAL_EXPAND_MAX) == DK_VAL_EXPAND_MAX,
+       "big: a list nested a million deep counts as too big");
+    j = dk_val_to_json(deep);
+    ok(j == NULL, "big: and has no JSON form (the conversion recurses)");
+    cJSON_Delete(j);
+    dk_val_unref(deep); /* recursed a million deep: a crash before */
+    ok(1, "big: releasing a list nested a million deep does not exhaust the stack");
+
+    dk_tmpl_init(&t);
+    dk_tmplfuncs_register(&t, &err);
+    t.max_output = 1 << 16;
+    text = dk_xasprintf("%s[{{ toJson $a }}|{{ toYaml $a }}|{{ deepEqual $a $a }}]", dag);
+    rc = parse(&t, "b1", text, &err);
+    if (rc == 0)
+        rc = dk_tmpl_exec(&t, "b1", NULL, &out, &err);
+    is_str(rc == 0 ? out.buf : err.msg, "[||true]",
+           "big: toJson/toYaml of 2^40 shared values give \"\" (Helm's marshal failure), fast");
+    free(text);
+    text = dk_xasprintf("%s{{ printf \"%%v\" $a }}", dag);
+    dk_err_init(&err);
+    dk_buf_reset(&out);
+    rc = parse(&t, "b2", text, &err);
+    if (rc == 0)
+        rc = dk_tmpl_exec(&t, "b2", NULL, &out, &err);
+    ok(rc < 0 && strstr(err.msg, "error calling printf: result exceeds the output limit of 65536"),
+       "big: printing them stops at the output limit (%s)", err.msg);
+    free(text);
+    text = dk_xasprintf("%s{{ $a }}", dag);
+    dk_err_init(&err);
+    dk_buf_reset(&out);
+    rc = parse(&t, "b3", text, &err);
+    if (rc == 0)
+        rc = dk_tmpl_exec(&t, "b3", NULL, &out, &err);
+    ok(rc < 0 && strstr(err.msg, "output exceeds the limit of 65536 bytes"),
+       "big: so does an action printing them (%s)", err.msg);
+    free(text);
+    text = dk_xasprintf("%s{{ deepCopy $a }}", dag);
+    dk_err_init(&err);
+    rc = parse(&t, "b4", text, &err);
+    if (rc == 0)
+        rc = dk_tmpl_exec(&t, "b4", NULL, &out, &err);
+    ok(rc < 0 && strstr(err.msg, "error calling deepCopy: value too large or too deeply nested"),
+       "big: deepCopy refuses them (%s)", err.msg);
+    free(text);
+    text = dk_xasprintf("%s{{ merge (dict) (dict \"a\" $a) }}", dag);
+    dk_err_init(&err);
+    rc = parse(&t, "b5", text, &err);
+    if (rc == 0)
+        rc = dk_tmpl_exec(&t, "b5", NULL, &out, &err);
+    ok(rc < 0 && strstr(err.msg, "error calling merge: value too large"),
+       "big: so does merge, which copies (%s)", err.msg);
+    free(text);
+    dk_buf_release(&out);
+    dk_tmpl_release(&t);
+}
+
+/* sprig's set can put a map inside itself; reference counts could never free it. */
+static void test_cycles(void)
+{
+    struct dk_tmpl t;
+    struct dk_buf out = DK_BUF_INIT;
+    struct dk_err err = DK_ERR_INIT;
+    struct dk_val *a = dk_val_map(), *b = dk_val_map(), *l = dk_val_list();
+    const char *text;
+    int rc;
+
+    dk_val_map_set(a, "b", dk_val_ref(b));
+    dk_val_list_push(l, dk_val_ref(a));
+    ok(dk_val_reaches(a, a) && dk_val_reaches(a, b) && dk_val_reaches(l, b),
+       "cycles: reaches finds a value at any depth");
+    ok(!dk_val_reaches(b, a) && !dk_val_reaches(a, l) && !dk_val_reaches(b, dk_val_nil()),
+       "cycles: reaches does not look upwards");
+    dk_val_unref(a);
+    dk_val_unref(b);
+    dk_val_unref(l);
+
+    dk_tmpl_init(&t);
+    dk_tmplfuncs_register(&t, &err);
+    text = "{{ $m := dict }}{{ $_ := set $m \"self\" $m }}";
+    rc = parse(&t, "c1", text, &err);
+    if (rc == 0)
+        rc = dk_tmpl_exec(&t, "c1", NULL, &out, &err);
+    is_str(rc < 0 ? err.msg : NULL,
+           "template: c1:1:25: executing \"c1\" at <set $m \"self\" $m>: error calling set: a map "
+           "cannot contain itself",
+           "cycles: set of a map into itself fails (Helm accepts it, then cannot print the map)");
+    text = "{{ $a := dict }}{{ $b := dict \"a\" (list $a) }}{{ $_ := set $a \"b\" $b }}";
+    dk_err_init(&err);
+    rc = parse(&t, "c2", text, &err);
+    if (rc == 0)
+        rc = dk_tmpl_exec(&t, "c2", NULL, &out, &err);
+    ok(rc < 0 && strstr(err.msg, "error calling set: a map cannot contain itself"),
+       "cycles: a cycle through a list and another map fails too (%s)", err.msg);
+    text = "{{ $a := dict \"x\" 1 }}{{ $b := dict \"a\" $a \"c\" $a }}{{ $_ := set $a \"y\" 2 }}"
+           "{{ $_ := set $b \"d\" $a }}{{ $b }}";
+    dk_buf_reset(&out);
+    dk_err_init(&err);
+    rc = parse(&t, "c3", text, &err);
+    if (rc == 0)
+        rc = dk_tmpl_exec(&t, "c3", NULL, &out, &err);
+    is_str(rc == 0 ? out.buf : err.msg, "map[a:map[x:1 y:2] c:map[x:1 y:2] d:map[x:1 y:2]]",
+           "cycles: a map shared (not contained in itself) can still be set");
+    dk_buf_release(&out);
+    dk_tmpl_release(&t);
+}
+
 int main(void)
 {
     test_values();
@@ -880,5 +1145,8 @@ int main(void)
     test_methods_and_delims();
     test_sets();
     test_limits();
+    test_fuzz_regressions();
+    test_big_values();
+    test_cycles();
     return tap_done();
 }

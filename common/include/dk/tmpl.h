@@ -33,8 +33,17 @@
  * with "nil pointer evaluating interface {}.X", while fields of nil data, of a nil variable or
  * of a nil sub-pipeline give nil, as in Go; int and float64 do not compare ("incompatible types
  * for comparison: float64 and int"); and/or short-circuit and return the deciding operand.
- * Known differences: a nil element met inside range is treated like nil data (Go errors on
- * its fields); %#v prints as %v; %x of a float uses C's hex-float digits.
+ * Range elements are interface values, as Go's are: a nil element's fields fail ("nil
+ * pointer evaluating interface {}.X"), a non-map element's fields fail naming type
+ * interface {}. printf follows fmt: %#v prints Go's syntax (map[string]interface {}{"a":1},
+ * []interface {}{"x", interface {}(nil)}), explicit argument indexes (%[2]v) work, a nil
+ * inside a list or map prints <nil> for any verb.
+ * Known differences: a list does not know its element type, so the elements of lists that
+ * Go types more narrowly (until's []int, splitList's []string) are interface {} in error
+ * messages too; %x of a subnormal float uses C's hex-float digits; a map or list cannot
+ * contain itself (sprig's set fails with "a map cannot contain itself" where Helm accepts
+ * it, and later overflows its stack printing it): values are reference counted, and
+ * dk_val_reaches() guards the functions that change a map in place.
  *
  * Errors use Go's wording: parse errors "template: NAME:LINE: MSG" (DK_E_INPUT), execution
  * errors "template: NAME:LINE:COL: executing \"TNAME\" at <NODE>: MSG" (DK_E_FAIL), where
@@ -73,9 +82,28 @@ struct dk_val;
 typedef int (*dk_tmpl_fn)(struct dk_tmpl_call *c, struct dk_val **args, size_t n,
                           struct dk_val **out, struct dk_err *err);
 
+/*
+ * Methods of a Go named type, for values that stand for Helm's objects (.Files, the
+ * APIVersions list, KubeVersion): a list or map value may point at a static table. A field
+ * NAME of such a value that names a method calls it (the receiver is given as c->ud), before
+ * any map key is looked up; ranging and indexing see the plain list or map. type is what %T
+ * prints; string, when set, is Go's String() method, used wherever the value is printed.
+ */
+struct dk_val_method {
+    const char *name;
+    dk_tmpl_fn fn;
+};
+struct dk_val_methods {
+    const char *type;
+    const struct dk_val_method *list;
+    size_t n;
+    void (*string)(const struct dk_val *v, struct dk_buf *out);
+};
+
 struct dk_val {
     enum dk_val_kind kind;
     unsigned refs;
+    const struct dk_val_methods *methods; /* NULL for plain values */
     union {
         int b;
         int64_t i;
@@ -133,18 +161,37 @@ void dk_val_map_set(struct dk_val *map, const char *key, struct dk_val *item);
 /* map[key], borrowed; NULL when missing or map is not a map. */
 struct dk_val *dk_val_map_get(const struct dk_val *map, const char *key);
 
+/* 1 when to is from or is found inside from (through any depth of lists and maps), else 0.
+ * Functions that store a value inside a map or list in place (sprig's set) check it first:
+ * values are reference counted, so a container holding itself would never be freed. */
+int dk_val_reaches(const struct dk_val *from, const struct dk_val *to);
+
 /* Go's truth: false, 0, nil, empty string/list/map are false. */
 int dk_val_truth(const struct dk_val *v);
 /* Go's type name as %T prints it: "<nil>", "bool", "int", "float64", "string",
  * "[]interface {}", "map[string]interface {}". */
 const char *dk_val_type_name(const struct dk_val *v);
 /* Appends v as Go's fmt %v prints it (maps "map[a:1 b:2]", lists "[1 2]", nil "<nil>",
- * floats shortest 'g': 1e+06, 3.14, 100). Returns 0, or -1 when out's cap is passed. */
+ * floats shortest 'g': 1e+06, 3.14, 100). Returns 0, or -1 when out's cap is passed or the
+ * text passes DK_VAL_FORMAT_MAX bytes (it stops there: lists and maps that share values
+ * can print exponentially long). */
+#define DK_VAL_FORMAT_MAX ((size_t)64 << 20)
 int dk_val_format(const struct dk_val *v, struct dk_buf *out);
+
+/* How many values v holds, itself included, counting a shared list or map each time it is
+ * reached (as a copy or a JSON document of v would hold it); stops counting at max, and
+ * gives max for a value nested deeper than DK_VAL_DEPTH_MAX. A function that expands a
+ * value or walks it recursively (deepCopy, toJson) checks it against DK_VAL_EXPAND_MAX
+ * first: a list holding the same list twice, 40 levels deep, is small in memory but has
+ * 2^40 values when expanded, and a template can nest a list a million deep. */
+#define DK_VAL_EXPAND_MAX ((size_t)1 << 21)
+#define DK_VAL_DEPTH_MAX  10000
+size_t dk_val_count(const struct dk_val *v, size_t max);
 
 /* JSON conversions. Numbers become floats; objects keep their last duplicate key.
  * dk_val_to_json returns a new cJSON tree (caller frees with cJSON_Delete()); NULL for a
- * value JSON cannot hold (pointer, non-finite float). */
+ * value JSON cannot hold (pointer, non-finite float) or one that expands to
+ * DK_VAL_EXPAND_MAX values or more (see dk_val_count()). */
 struct dk_val *dk_val_from_json(const cJSON *j);
 cJSON *dk_val_to_json(const struct dk_val *v);
 
@@ -170,16 +217,16 @@ struct dk_tmpl {
     size_t ndefs;
     struct dk_tmpl_fnent *fns;
     size_t nfns;
-    char **texts; /* owned copies of parsed texts; trees point into them */
-    size_t ntexts;
-    struct dk_tmpl_def **old; /* replaced definitions, kept until release (may be running) */
+    struct dk_tmpl_def **old; /* replaced while running: freed when their runs end */
     size_t nold;
     char ldelim[16], rdelim[16];
-    unsigned max_depth; /* nested template calls; default 1000 */
-    size_t max_output;  /* bytes appended by one dk_tmpl_exec(); default 64 MiB */
-    uint64_t max_range; /* range iterations in one dk_tmpl_exec(); default 10 million */
-    int missing_error;  /* Go's missingkey=error (Helm's --strict): a missing map key fails
-                           with "map has no entry for key \"K\""; default 0 (nil) */
+    unsigned max_depth;    /* nested template calls; default 1000 */
+    size_t max_output;     /* bytes appended by one dk_tmpl_exec(); default 64 MiB */
+    uint64_t max_range;    /* range iterations in one dk_tmpl_exec(); default 10 million */
+    const char *root_name; /* Go's name of the set's first template, for "no template"
+                              messages (Helm's "gotpl"); NULL: "template set" */
+    int missing_error;     /* Go's missingkey=error (Helm's --strict): a missing map key fails
+                              with "map has no entry for key \"K\""; default 0 (nil) */
 };
 
 /* An empty set with the default limits and "{{" "}}"; limits may be changed in the struct. */
@@ -209,10 +256,12 @@ int dk_tmpl_exec(struct dk_tmpl *t, const char *name, struct dk_val *data, struc
  * appending to out; on failure err holds the inner template's error, which the executor then
  * wraps as "error calling include: ...". A runaway recursion fails with
  * "exceeded maximum template depth (N)", passed up unwrapped.
- * dk_tmpl_call_parse_exec() first parses text as template NAME into the running set
- * (replacing NAME even when the text is empty; its defines stay visible to later calls, as
- * Helm's tpl clone makes them visible within the render), then executes it. Replaced
- * templates are kept until dk_tmpl_release(), so a template may be replaced while it runs.
+ * dk_tmpl_call_parse_exec() parses text as template NAME (replacing NAME even when the
+ * text is empty) plus its defines, executes NAME, and takes them out again: as Helm's tpl
+ * parses into a clone of the set, its defines are seen inside that execution (by include
+ * and template calls at any depth, nested tpl calls stacking theirs) and never after it,
+ * and a loop over tpl runs in constant memory. A template replaced by dk_tmpl_parse()
+ * while it runs is freed when its last execution ends.
  */
 int dk_tmpl_call_exec(struct dk_tmpl_call *c, const char *name, struct dk_val *data,
                       struct dk_buf *out, struct dk_err *err);

@@ -48,6 +48,32 @@
  * On failure *out is NULL.
  */
 int dk_yaml_load(const char *text, size_t len, const char *name, cJSON **out, struct dk_err *err);
+/* As dk_yaml_load(), but as Helm's yaml.Unmarshal reads values files, Chart.yaml and rendered
+ * manifests: a key repeated in a map replaces the earlier value instead of being an error, and
+ * syntax errors read as go-yaml's ("yaml: line 3: mapping values are not allowed in this
+ * context"). */
+int dk_yaml_load_lenient(const char *text, size_t len, const char *name, cJSON **out,
+                         struct dk_err *err);
+
+/*
+ * The head of a Kubernetes manifest, read without building the document: what Helm reads of
+ * each rendered document (apiVersion, kind, metadata.name, metadata.namespace and the
+ * helm.sh/hook annotation; NULL when absent or null) and what the top node is. The whole first
+ * document is parsed, so a syntax error anywhere in it is found, with go-yaml's wording (as
+ * dk_yaml_load_lenient()). Values are taken as written (a kind: 5 is "5").
+ */
+enum dk_yaml_head_root {
+    DK_YAML_HEAD_NULL,
+    DK_YAML_HEAD_MAP,
+    DK_YAML_HEAD_SEQ,
+    DK_YAML_HEAD_SCALAR
+};
+struct dk_yaml_head {
+    enum dk_yaml_head_root root;
+    char *api_version, *kind, *name, *namespace, *hook;
+};
+int dk_yaml_scan_head(const char *text, size_t len, struct dk_yaml_head *h, struct dk_err *err);
+void dk_yaml_head_release(struct dk_yaml_head *h);
 
 /*
  * Loads every document of a stream ("---" separated) into a JSON array *array_out (caller
