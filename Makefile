@@ -13,7 +13,7 @@ OPT     ?= -O2 -g
 CFLAGS  ?= $(OPT)
 ALL_CFLAGS := -std=c11 $(WARN) -D_POSIX_C_SOURCE=200809L -D_DEFAULT_SOURCE $(CFLAGS) \
               -Icommon/include $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-LIBS    := -Wl,--as-needed $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread
+LIBS    := -Wl,--as-needed $(shell pkg-config --libs $(PKGS) 2>/dev/null) -lpthread -lm
 
 ifeq ($(SANITIZE),1)
 ALL_CFLAGS += -O1 -g -fno-omit-frame-pointer -fsanitize=address,undefined -fno-sanitize-recover=all
@@ -28,7 +28,7 @@ UNIT_SRC  := $(sort $(wildcard tests/unit/t-*.c))
 UNIT_BINS := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/tests/%)
 HEADERS   := $(wildcard common/include/dk/*.h)
 
-.PHONY: all deps test unit bats asan install uninstall demo bench format format-check clean help
+.PHONY: all deps test unit bats asan install uninstall demo bench fuzz format format-check clean help
 .DELETE_ON_ERROR:
 
 all: $(BUILD)/libdk.a $(TOOL_BINS)
@@ -75,6 +75,10 @@ demo: deps all
 bench: deps all
 	@BUILD=$(BUILD) bench/run.sh
 
+# Fuzzes the template engine for FUZZ_SECONDS (default 180); fails on a crash. Not in `test`.
+fuzz:
+	@BUILD=$(BUILD) fuzz/run.sh
+
 FORMAT_SRC = $(wildcard common/*.c common/include/dk/*.h tools/*/*.c tests/unit/*.c tests/unit/*.h)
 
 format:
@@ -92,5 +96,6 @@ help:
 	@echo "make asan       the same tests under AddressSanitizer + UBSan"
 	@echo "make demo       run dk's main job end to end on local defaults"
 	@echo "make bench      run the benchmarks (results in docs/benchmarks.md)"
+	@echo "make fuzz       fuzz the template engine for FUZZ_SECONDS (default 180)"
 	@echo "make install    install the tools (PREFIX, DESTDIR)"
 	@echo "make format     apply clang-format"

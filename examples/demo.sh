@@ -4,7 +4,8 @@
 # Starts a local registry (Debian's docker-registry on a free 127.0.0.1 port, in a temporary
 # directory), makes a small base image from Debian's busybox-static, builds the seed example
 # (examples/myapp) with dk-tag and dk-build, copies, tags, lists and inspects it with dk-push,
-# exports it to an archive, and prints the pipeline document. Everything it starts is stopped
+# exports it to an archive, renders its .helm chart with the image built (dk-deploy render),
+# and prints the pipeline document. Everything it starts is stopped
 # at the end, whatever happens.
 set -euo pipefail
 top=$(cd "$(dirname "$0")/.." && pwd)
@@ -76,5 +77,9 @@ step "dk-push copy to an OCI archive for an air-gapped site"
 dk-push copy "$DEMO_HOST/demo/app:stable" "oci-archive:$work/app.tar.gz:app" <"$work/doc6.json" >"$work/doc7.json"
 ls -l "$work/app.tar.gz" >&2
 
+step "dk-deploy render: the .helm chart with the image just built (helm template, without helm)"
+dk-deploy render -C "$work/myapp" --namespace demo <"$work/doc7.json"
+dk-deploy render -C "$work/myapp" --namespace demo --output-document <"$work/doc7.json" >"$work/doc8.json"
+
 step "the pipeline document"
-jq . "$work/doc7.json"
+jq 'del(.render.manifests[].yaml)' "$work/doc8.json"

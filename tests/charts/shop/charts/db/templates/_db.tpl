@@ -1,0 +1,1 @@
+{{- define "shop.overridden" -}}child loses{{- end }}
