@@ -19,6 +19,7 @@ struct dk_http_xfer {
     void *ud;
     CURL *easy;
     struct curl_slist *hdrs;
+    struct curl_slist *connect_to; /* for opts.tls_server_name */
     size_t body_off;
     int attempt;
     int64_t not_before; /* ms, monotonic */
@@ -80,6 +81,7 @@ static void xfer_free(struct dk_http_xfer *x)
         curl_easy_cleanup(x->easy);
     }
     curl_slist_free_all(x->hdrs);
+    curl_slist_free_all(x->connect_to);
     if (x->req)
         x->req->priv = NULL;
     free(x);
@@ -221,6 +223,56 @@ static size_t on_read(char *buf, size_t size, size_t n, void *ud)
 
 /* --- transfers ----------------------------------------------------------------------------- */
 
+/*
+ * opts.tls_server_name: the URL names that host (so curl sends it as SNI and verifies the
+ * certificate against it) while CURLOPT_CONNECT_TO sends the connection to the real host and
+ * port, and the Host header keeps the real authority. Adds the Host header to x->hdrs.
+ */
+static int server_name_setup(struct dk_http_xfer *x, CURL *e, struct dk_err *err)
+{
+    const char *name = x->h->opts.tls_server_name;
+    CURLU *u = curl_url();
+    char *scheme = NULL, *host = NULL, *port = NULL, *url = NULL, *s;
+    int explicit_port, rc = 0;
+
+    if (!u)
+        return dk_err_set(err, DK_E_FAIL, "out of memory");
+    if (curl_url_set(u, CURLUPART_URL, x->req->url, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_SCHEME, &scheme, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_HOST, &host, 0) != CURLUE_OK) {
+        rc = dk_err_set(err, DK_E_INPUT, "cannot parse the URL of an HTTP request");
+        goto out;
+    }
+    if (strcasecmp(scheme, "https") != 0)
+        goto out;
+    explicit_port = curl_url_get(u, CURLUPART_PORT, &port, 0) == CURLUE_OK;
+    if (!explicit_port && curl_url_get(u, CURLUPART_PORT, &port, CURLU_DEFAULT_PORT) != CURLUE_OK) {
+        rc = dk_err_set(err, DK_E_INPUT, "cannot parse the URL of an HTTP request");
+        goto out;
+    }
+    if (curl_url_set(u, CURLUPART_HOST, name, 0) != CURLUE_OK ||
+        curl_url_get(u, CURLUPART_URL, &url, 0) != CURLUE_OK) {
+        rc = dk_err_set(err, DK_E_INPUT, "TLS server name '%s' is not a valid host name", name);
+        goto out;
+    }
+    s = dk_xasprintf("%s:%s:%s:%s", name, port, host, port);
+    curl_slist_free_all(x->connect_to);
+    x->connect_to = curl_slist_append(NULL, s);
+    free(s);
+    s = explicit_port ? dk_xasprintf("Host: %s:%s", host, port) : dk_xasprintf("Host: %s", host);
+    x->hdrs = curl_slist_append(x->hdrs, s);
+    free(s);
+    curl_easy_setopt(e, CURLOPT_URL, url);
+    curl_easy_setopt(e, CURLOPT_CONNECT_TO, x->connect_to);
+out:
+    curl_free(scheme);
+    curl_free(host);
+    curl_free(port);
+    curl_free(url);
+    curl_url_cleanup(u);
+    return rc;
+}
+
 static int xfer_setup(struct dk_http_xfer *x, struct dk_err *err)
 {
     struct dk_http_req *req = x->req;
@@ -243,6 +295,9 @@ static int xfer_setup(struct dk_http_xfer *x, struct dk_err *err)
     x->hdrs = curl_slist_append(x->hdrs, "Expect:");
 
     curl_easy_setopt(e, CURLOPT_URL, req->url);
+    if (x->h->opts.tls_server_name && *x->h->opts.tls_server_name &&
+        server_name_setup(x, e, err) < 0)
+        return -1;
     curl_easy_setopt(e, CURLOPT_PRIVATE, x);
     curl_easy_setopt(e, CURLOPT_NOSIGNAL, 1L);
     curl_easy_setopt(e, CURLOPT_ERRORBUFFER, x->errbuf);
@@ -265,6 +320,20 @@ static int xfer_setup(struct dk_http_xfer *x, struct dk_err *err)
     curl_easy_setopt(e, CURLOPT_SSL_VERIFYHOST, verify ? 2L : 0L);
     if (x->h->opts.ca_file)
         curl_easy_setopt(e, CURLOPT_CAINFO, x->h->opts.ca_file);
+    if (req->cert_pem && req->key_pem) {
+        /* curl copies the bytes (CURL_BLOB_COPY); the casts only drop const for its struct */
+        struct curl_blob cert = {(void *)(uintptr_t)req->cert_pem, req->cert_len, CURL_BLOB_COPY};
+        struct curl_blob key = {(void *)(uintptr_t)req->key_pem, req->key_len, CURL_BLOB_COPY};
+
+        curl_easy_setopt(e, CURLOPT_SSLCERTTYPE, "PEM");
+        curl_easy_setopt(e, CURLOPT_SSLCERT_BLOB, &cert);
+        curl_easy_setopt(e, CURLOPT_SSLKEYTYPE, "PEM");
+        curl_easy_setopt(e, CURLOPT_SSLKEY_BLOB, &key);
+    }
+    if (x->h->opts.proxy && *x->h->opts.proxy) {
+        curl_easy_setopt(e, CURLOPT_PROXY, x->h->opts.proxy);
+        curl_easy_setopt(e, CURLOPT_NOPROXY, ""); /* every host, whatever no_proxy says */
+    }
     if (req->follow) {
         curl_easy_setopt(e, CURLOPT_FOLLOWLOCATION, 1L);
         curl_easy_setopt(e, CURLOPT_MAXREDIRS, 10L);
@@ -407,8 +476,15 @@ static int schedule_retry(struct dk_http_xfer *x, CURLcode code, long status)
     }
     dk_buf_release(&ra);
     x->attempt++;
-    dk_log_debug("retrying %s %s in %lld ms (attempt %d)", x->req->method ? x->req->method : "GET",
-                 x->req->url, (long long)delay, x->attempt + 1);
+    if (dk_log_level() >= DK_LOG_DEBUG) {
+        struct dk_buf u = DK_BUF_INIT;
+
+        url_for_msg(&u, x->req->url); /* no query: it may hold upload state or tokens */
+        dk_log_debug("retrying %s %s in %lld ms (attempt %d)",
+                     x->req->method ? x->req->method : "GET", u.buf, (long long)delay,
+                     x->attempt + 1);
+        dk_buf_release(&u);
+    }
     x->not_before = now_ms() + delay;
     dk_buf_reset(&x->resp->body);
     dk_buf_reset(&x->resp->headers);
@@ -471,6 +547,7 @@ static void finish(struct dk_http_xfer *x, CURLcode code)
     if (x->done)
         x->done(x->req, x->resp, rc, rc ? &err : NULL, x->ud);
     curl_slist_free_all(x->hdrs);
+    curl_slist_free_all(x->connect_to);
     free(x);
 }
 
@@ -480,6 +557,7 @@ static void fail_waiting(struct dk_http_xfer *x, const struct dk_err *err)
     if (x->done)
         x->done(x->req, x->resp, -1, err, x->ud);
     curl_slist_free_all(x->hdrs);
+    curl_slist_free_all(x->connect_to);
     free(x);
 }
 

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <time.h>
 
 #include "dk/base64.h"
 #include "dk/buf.h"
@@ -23,16 +24,10 @@ int dk_kube_init(struct dk_kube *k, struct dk_kubeconfig *kc, struct dk_err *err
     memset(k, 0, sizeof(*k));
     k->kc = kc;
     k->resources = cJSON_CreateObject();
-    if (kc->auth == DK_KUBECONFIG_AUTH_CERT)
-        return dk_err_set(err, DK_E_INPUT,
-                          "kubeconfig '%s': user '%s': client certificates are not supported yet",
-                          kc->source, kc->user ? kc->user : "");
-    if (kc->proxy_url)
-        return dk_err_set(err, DK_E_INPUT,
-                          "kubeconfig '%s': cluster '%s': proxy-url is not supported yet",
-                          kc->source, kc->cluster ? kc->cluster : "");
     dk_http_opts_init(&o);
     o.verify = !kc->insecure;
+    o.proxy = kc->proxy_url;
+    o.tls_server_name = kc->tls_server_name;
     if (kc->ca_file) {
         o.ca_file = kc->ca_file;
     } else if (kc->ca_data.len) {
@@ -66,7 +61,8 @@ void dk_kube_release(struct dk_kube *k)
 }
 
 /* Fills err from a non-2xx answer, with the Status message when there is one. */
-static int status_error(const char *what, const struct dk_http_resp *resp, struct dk_err *err)
+static int status_error(const struct dk_kubeconfig *kc, const char *what,
+                        const struct dk_http_resp *resp, struct dk_err *err)
 {
     cJSON *st = NULL;
     struct dk_err perr = DK_ERR_INIT;
@@ -91,11 +87,18 @@ static int status_error(const char *what, const struct dk_http_resp *resp, struc
 
             if (f && *f && !strstr(m, f))
                 dk_buf_addf(&msg, "; %s: %s", f, cm ? cm : "");
+            else if ((!f || !*f) && cm && *cm && !strstr(m, cm))
+                dk_buf_addf(&msg, "; %s", cm);
         }
+    } else if ((m = dk_json_str(st, "reason")) && *m) {
+        dk_buf_addf(&msg, "%s answered %ld %s", what, resp->status, m);
     } else {
         dk_buf_addf(&msg, "%s answered %ld", what, resp->status);
     }
     cJSON_Delete(st);
+    if (resp->status == 401 && kc)
+        dk_buf_addf(&msg, " (kubeconfig '%s': user '%s': credentials not accepted)", kc->source,
+                    kc->user ? kc->user : "");
     dk_err_set(err, code, "%s", msg.buf);
     dk_buf_release(&msg);
     return -1;
@@ -111,6 +114,17 @@ struct call {
     size_t (*write)(const char *p, size_t n, void *ud);
     void *write_ud;
 };
+
+/* Adds " (through proxy-url 'URL')" to a transport error, without the URL's user info. */
+static void add_proxy_note(struct dk_err *err, const char *proxy)
+{
+    const char *at = strrchr(proxy, '@'), *scheme = strstr(proxy, "://");
+    int keep = scheme && (!at || scheme < at) ? (int)(scheme + 3 - proxy) : 0;
+    size_t len = strlen(err->msg);
+
+    snprintf(err->msg + len, sizeof(err->msg) - len, " (through proxy-url '%.*s%s')", at ? keep : 0,
+             proxy, at ? at + 1 : proxy);
+}
 
 /* One request with the client's credentials; refreshes an exec credential once after a 401. */
 static int do_call(struct dk_kube *k, const struct call *c, struct dk_http_resp *resp,
@@ -154,9 +168,19 @@ static int do_call(struct dk_kube *k, const struct call *c, struct dk_http_resp 
         req.body_len = c->body_len;
         req.write = c->write;
         req.write_ud = c->write_ud;
+        /* client-go sends the client certificate whenever there is one, token or not; an exec
+         * plugin may have replaced it since the last request */
+        if (kc->cert_data.len && kc->key_data.len) {
+            req.cert_pem = kc->cert_data.buf;
+            req.cert_len = kc->cert_data.len;
+            req.key_pem = kc->key_data.buf;
+            req.key_len = kc->key_data.len;
+        }
         dk_http_resp_release(resp);
         dk_http_resp_init(resp);
         rc = dk_http_do(&k->http, &req, resp, err);
+        if (rc < 0 && err->code == DK_E_NET && kc->proxy_url)
+            add_proxy_note(err, kc->proxy_url);
         free(auth);
         free(ct);
         free(url);
@@ -185,7 +209,7 @@ static int get_json(struct dk_kube *k, const char *path, const char *accept, cJS
     if (do_call(k, &c, resp, err) < 0)
         return -1;
     if (resp->status >= 300)
-        return status_error(path, resp, err);
+        return status_error(k->kc, path, resp, err);
     if (dk_json_parse(resp->body.buf, resp->body.len, path, out, err) < 0) {
         err->code = DK_E_NET;
         return -1;
@@ -393,7 +417,7 @@ static int send_json(struct dk_kube *k, const char *method, const char *path, co
     if (do_call(k, &c, &resp, err) < 0)
         goto out;
     if (resp.status >= 300) {
-        status_error(what, &resp, err);
+        status_error(k->kc, what, &resp, err);
         goto out;
     }
     if (out && dk_json_parse(resp.body.buf, resp.body.len, what, out, err) < 0) {
@@ -613,12 +637,26 @@ int dk_kube_apply(struct dk_kube *k, const cJSON *obj, const struct dk_kube_writ
     return rc;
 }
 
+#define INITIAL_EVENTS_END "k8s.io/initial-events-end"
+
+int dk_kube_initial_events_end(const cJSON *obj)
+{
+    const char *v =
+        dk_json_str(cJSON_GetObjectItemCaseSensitive(
+                        cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "annotations"),
+                    INITIAL_EVENTS_END);
+
+    return v && strcmp(v, "true") == 0;
+}
+
 /* Watch stream state: bytes split into lines, one JSON event each. */
 struct watch {
     struct dk_buf line;
     dk_kube_watch_fn fn;
     void *ud;
     char *rv;      /* last resourceVersion seen */
+    int initial;   /* watch-list: the initial events are still to come */
+    int events;    /* events of the current request */
     int stopped;   /* the callback asked to stop */
     int gone;      /* an ERROR event with code 410 */
     char err[512]; /* an ERROR event's message */
@@ -643,11 +681,14 @@ static void watch_event(struct watch *w, const char *text, size_t len)
         else
             snprintf(w->err, sizeof(w->err), "%s", m ? m : "watch failed");
     } else if (type && obj) {
+        w->events++;
         rv = dk_json_str(cJSON_GetObjectItemCaseSensitive(obj, "metadata"), "resourceVersion");
         if (rv && *rv) {
             free(w->rv);
             w->rv = dk_xstrdup(rv);
         }
+        if (w->initial && strcmp(type, "BOOKMARK") == 0 && dk_kube_initial_events_end(obj))
+            w->initial = 0;
         if (w->fn(type, obj, w->ud))
             w->stopped = 1;
     }
@@ -679,7 +720,7 @@ static size_t watch_write(const char *p, size_t n, void *ud)
 static int current_rv(struct dk_kube *k, const char *av, const char *kind, const char *ns,
                       const struct dk_kube_list_opts *o, char **rv, struct dk_err *err)
 {
-    struct dk_kube_list_opts lo = {NULL, NULL, 1, NULL, 1};
+    struct dk_kube_list_opts lo = {.limit = 1, .one_page = 1};
     cJSON *list = NULL;
     const char *v;
 
@@ -696,6 +737,81 @@ static int current_rv(struct dk_kube *k, const char *av, const char *kind, const
     return 0;
 }
 
+/*
+ * Watch-list for a server that refused sendInitialEvents: a LIST whose items go to the callback
+ * as ADDED, then the BOOKMARK that ends the initial events, as the server would have sent them.
+ */
+static int list_as_initial_events(struct dk_kube *k, const char *av, const char *kind,
+                                  const char *ns, const struct dk_kube_list_opts *o,
+                                  struct watch *w, struct dk_err *err)
+{
+    struct dk_kube_list_opts lo = {.limit = 500};
+    cJSON *list = NULL, *bm, *md;
+    const cJSON *it;
+    const char *v;
+
+    if (o) {
+        lo.label_selector = o->label_selector;
+        lo.field_selector = o->field_selector;
+    }
+    if (dk_kube_list(k, av, kind, ns, &lo, &list, err) < 0)
+        return -1;
+    cJSON_ArrayForEach(it, cJSON_GetObjectItemCaseSensitive(list, "items"))
+    {
+        /* list items may lack kind and apiVersion; watch events have them */
+        if (!dk_json_str(it, "kind"))
+            dk_json_set_str((cJSON *)it, "kind", kind);
+        if (!dk_json_str(it, "apiVersion"))
+            dk_json_set_str((cJSON *)it, "apiVersion", av);
+        if (!w->stopped && w->fn("ADDED", it, w->ud))
+            w->stopped = 1;
+    }
+    v = dk_json_str(cJSON_GetObjectItemCaseSensitive(list, "metadata"), "resourceVersion");
+    free(w->rv);
+    w->rv = dk_xstrdup(v ? v : "");
+    w->initial = 0;
+    bm = cJSON_CreateObject();
+    dk_json_set_str(bm, "kind", kind);
+    dk_json_set_str(bm, "apiVersion", av);
+    md = dk_json_obj(bm, "metadata");
+    dk_json_set_str(md, "resourceVersion", w->rv);
+    dk_json_set_str(dk_json_obj(md, "annotations"), INITIAL_EVENTS_END, "true");
+    if (!w->stopped && w->fn("BOOKMARK", bm, w->ud))
+        w->stopped = 1;
+    cJSON_Delete(bm);
+    cJSON_Delete(list);
+    return 0;
+}
+
+/* A Status saying the resourceVersion asked for is newer than the server's. */
+static int too_large_rv(const struct dk_http_resp *resp)
+{
+    cJSON *st = NULL;
+    struct dk_err perr = DK_ERR_INIT;
+    const cJSON *c;
+    int yes = 0;
+
+    if (resp->status != 504 || dk_json_parse(resp->body.buf, resp->body.len, NULL, &st, &perr) < 0)
+        return 0;
+    cJSON_ArrayForEach(c, cJSON_GetObjectItemCaseSensitive(
+                              cJSON_GetObjectItemCaseSensitive(st, "details"), "causes"))
+    {
+        const char *r = dk_json_str(c, "reason");
+
+        if (r && strcmp(r, "ResourceVersionTooLarge") == 0)
+            yes = 1;
+    }
+    cJSON_Delete(st);
+    return yes;
+}
+
+static void sleep_ms(long ms)
+{
+    struct timespec ts = {ms / 1000, (ms % 1000) * 1000000L};
+
+    nanosleep(&ts, NULL);
+}
+
 int dk_kube_watch(struct dk_kube *k, const char *api_version, const char *kind, const char *ns,
                   const struct dk_kube_list_opts *o, const char *resource_version,
                   dk_kube_watch_fn fn, void *ud, struct dk_err *err)
@@ -703,12 +819,13 @@ int dk_kube_watch(struct dk_kube *k, const char *api_version, const char *kind, 
     struct watch w;
     struct dk_buf base = DK_BUF_INIT, path = DK_BUF_INIT;
     struct dk_http_resp resp;
-    int rc = -1;
+    int watch_list = o && o->send_initial_events, fallback = 0, failures = 0, rc = -1;
 
     memset(&w, 0, sizeof(w));
     dk_buf_init_max(&w.line, 16u << 20);
     w.fn = fn;
     w.ud = ud;
+    w.initial = watch_list;
     dk_http_resp_init(&resp);
     if (obj_path(k, api_version, kind, ns, NULL, &base, err) < 0)
         goto out;
@@ -717,19 +834,32 @@ int dk_kube_watch(struct dk_kube *k, const char *api_version, const char *kind, 
     add_query(&base, "allowWatchBookmarks", "true");
     if (resource_version && *resource_version)
         w.rv = dk_xstrdup(resource_version);
-    else if (current_rv(k, api_version, kind, ns, o, &w.rv, err) < 0)
+    else if (!watch_list && current_rv(k, api_version, kind, ns, o, &w.rv, err) < 0)
         goto out;
     for (;;) {
         struct call c = {"GET", NULL, NULL, NULL, NULL, 0, watch_write, &w};
         int hrc;
 
+        if (w.initial && fallback) {
+            if (list_as_initial_events(k, api_version, kind, ns, o, &w, err) < 0)
+                break;
+            if (w.stopped) {
+                rc = 0;
+                break;
+            }
+        }
         dk_buf_reset(&path);
         dk_buf_add(&path, base.buf);
+        if (w.initial) {
+            add_query(&path, "sendInitialEvents", "true");
+            add_query(&path, "resourceVersionMatch", "NotOlderThan");
+        }
         if (w.rv && *w.rv)
             add_query(&path, "resourceVersion", w.rv);
         c.path = path.buf;
         dk_buf_reset(&w.line);
         w.gone = 0;
+        w.events = 0;
         hrc = do_call(k, &c, &resp, err);
         if (w.stopped) {
             dk_err_init(err); /* the transfer we aborted on purpose is no error */
@@ -740,16 +870,50 @@ int dk_kube_watch(struct dk_kube *k, const char *api_version, const char *kind, 
             dk_err_set(err, DK_E_FAIL, "watch of %s: %s", base.buf, w.err);
             break;
         }
+        if (w.events || resp.status == 200)
+            failures = 0; /* the stream was up: only failures in a row count */
         if (w.gone || (hrc == 0 && resp.status == 410)) {
-            /* our version is too old: start again from the present */
-            if (current_rv(k, api_version, kind, ns, o, &w.rv, err) < 0)
+            /* our version is too old: start again from the present (watch-list: with the
+             * current objects as initial events again) */
+            if (watch_list) {
+                free(w.rv);
+                w.rv = NULL;
+                w.initial = 1;
+            } else if (current_rv(k, api_version, kind, ns, o, &w.rv, err) < 0) {
                 break;
+            }
             continue;
         }
-        if (hrc < 0)
-            break;
+        if (hrc < 0) {
+            /* the stream broke or stalled, or the server is away (restarting, say): dk_http
+             * already retried the connection; go on from the last version, a few more times
+             * when the server stays away */
+            if (err->code != DK_E_NET || ++failures > 3)
+                break;
+            dk_log_debug("watch of %s: %s; reconnecting", base.buf, err->msg);
+            dk_err_init(err);
+            sleep_ms(failures > 1 ? 250L * failures : 100L);
+            continue;
+        }
+        if (resp.status >= 300 && too_large_rv(&resp)) {
+            /* the server is behind our version (restarted with a fresh store): start again */
+            if (watch_list) {
+                free(w.rv);
+                w.rv = NULL;
+                w.initial = 1;
+            } else if (current_rv(k, api_version, kind, ns, o, &w.rv, err) < 0) {
+                break;
+            }
+            continue;
+        }
         if (resp.status >= 300) {
-            status_error(base.buf, &resp, err);
+            if (w.initial && !fallback && resp.status != 401 && resp.status != 403 &&
+                resp.status != 404 && resp.status < 500) {
+                /* no watch-list on this server (400/422 for sendInitialEvents): LIST instead */
+                fallback = 1;
+                continue;
+            }
+            status_error(k->kc, base.buf, &resp, err);
             break;
         }
         /* the server closed the stream (its timeout): go on from the last version */
@@ -806,11 +970,62 @@ int dk_kube_logs(struct dk_kube *k, const char *ns, const char *pod, const char 
             rc = 0;
         }
     } else if (resp.status >= 300) {
-        status_error(path.buf, &resp, err);
+        status_error(k->kc, path.buf, &resp, err);
     } else {
         rc = 0;
     }
     dk_http_resp_release(&resp);
     dk_buf_release(&path);
     return rc;
+}
+
+/* When an Event last happened: lastTimestamp, eventTime, firstTimestamp or its creation. */
+static const char *event_time(const cJSON *ev)
+{
+    static const char *const keys[] = {"lastTimestamp", "eventTime", "firstTimestamp"};
+    const char *t;
+    size_t i;
+
+    for (i = 0; i < sizeof(keys) / sizeof(keys[0]); i++)
+        if ((t = dk_json_str(ev, keys[i])) && *t)
+            return t;
+    t = dk_json_str(cJSON_GetObjectItemCaseSensitive(ev, "metadata"), "creationTimestamp");
+    return t ? t : "";
+}
+
+int dk_kube_events(struct dk_kube *k, const char *ns, const char *kind, const char *name,
+                   cJSON **out, struct dk_err *err)
+{
+    struct dk_buf sel = DK_BUF_INIT;
+    struct dk_kube_list_opts lo = {.limit = 500};
+    cJSON *items, **v = NULL;
+    size_t n = 0, i, j;
+    int rc;
+
+    if (kind && *kind)
+        dk_buf_addf(&sel, "involvedObject.kind=%s", kind);
+    if (name && *name)
+        dk_buf_addf(&sel, "%sinvolvedObject.name=%s", sel.len ? "," : "", name);
+    lo.field_selector = sel.buf;
+    rc = dk_kube_list(k, "v1", "Event", ns, &lo, out, err);
+    dk_buf_release(&sel);
+    if (rc < 0)
+        return -1;
+    /* oldest first, to the second (stable: the server's order within a second) */
+    items = cJSON_GetObjectItemCaseSensitive(*out, "items");
+    while (cJSON_GetArraySize(items) > 0) {
+        v = dk_xrealloc(v, (n + 1) * sizeof(*v));
+        v[n++] = cJSON_DetachItemFromArray(items, 0);
+    }
+    for (i = 1; i < n; i++) {
+        cJSON *e = v[i];
+
+        for (j = i; j > 0 && strncmp(event_time(v[j - 1]), event_time(e), 19) > 0; j--)
+            v[j] = v[j - 1];
+        v[j] = e;
+    }
+    for (i = 0; i < n; i++)
+        cJSON_AddItemToArray(items, v[i]);
+    free(v);
+    return 0;
 }

@@ -420,6 +420,21 @@ static int load_exec(struct dk_kubeconfig *kc, const cJSON *exec, const struct k
     return run_exec(kc, err);
 }
 
+/* The password of a proxy URL's user info (scheme://user:password@host) is a secret. */
+static void add_proxy_secret(const char *url)
+{
+    const char *s = strstr(url, "://"), *at = strrchr(url, '@'), *colon;
+    char *pw;
+
+    s = s ? s + 3 : url;
+    if (!at || at < s || !(colon = memchr(s, ':', (size_t)(at - s))))
+        return;
+    pw = dk_xstrndup(colon + 1, (size_t)(at - colon - 1));
+    if (*pw)
+        dk_log_add_secret(pw);
+    free(pw);
+}
+
 static int resolve_context(struct dk_kubeconfig *kc, const struct kset *s, const char *source,
                            const struct dk_kubeconfig_opts *o, struct dk_err *err)
 {
@@ -470,8 +485,10 @@ static int resolve_context(struct dk_kubeconfig *kc, const struct kset *s, const
         kc->server[i - 1] = '\0';
     if ((v = str_or_null(dk_json_str(cl, "tls-server-name"))))
         kc->tls_server_name = dk_xstrdup(v);
-    if ((v = str_or_null(dk_json_str(cl, "proxy-url"))))
+    if ((v = str_or_null(dk_json_str(cl, "proxy-url")))) {
         kc->proxy_url = dk_xstrdup(v);
+        add_proxy_secret(v);
+    }
     kc->insecure = dk_json_bool(cl, "insecure-skip-tls-verify", 0);
     if (load_pem(cl, "certificate-authority-data", "certificate-authority", clf,
                  "certificate authority", &kc->ca_data, &kc->ca_file, err) < 0)
@@ -616,13 +633,25 @@ int dk_kubeconfig_load_text(struct dk_kubeconfig *kc, const char *text, size_t l
     return rc;
 }
 
-int dk_kubeconfig_load(struct dk_kubeconfig *kc, const struct dk_kubeconfig_opts *opts,
+int dk_kubeconfig_load(struct dk_kubeconfig *kc, const struct dk_kubeconfig_opts *given,
                        struct dk_err *err)
 {
     struct kset s = {NULL, 0};
+    struct dk_kubeconfig_opts eff;
+    const struct dk_kubeconfig_opts *opts = &eff;
     const char *env, *source;
     char *home_cfg = NULL;
     int rc = -1;
+
+    /* the flags' environment fallbacks, for every tool alike */
+    if (given)
+        eff = *given;
+    else
+        dk_kubeconfig_opts_init(&eff);
+    if (!str_or_null(eff.path))
+        eff.path = str_or_null(getenv("DK_KUBECONFIG"));
+    if (!str_or_null(eff.context))
+        eff.context = str_or_null(getenv("DK_KUBE_CONTEXT"));
 
     if (opts && str_or_null(opts->path)) {
         source = opts->path;

@@ -390,12 +390,188 @@ static void test_in_cluster(void)
     free(home);
 }
 
+/* pat with @F replaced by file and @T by the test directory. */
+static char *subst(const char *pat, const char *file)
+{
+    struct dk_buf b = DK_BUF_INIT;
+
+    for (; *pat; pat++) {
+        if (pat[0] == '@' && pat[1] == 'F')
+            dk_buf_add(&b, file), pat++;
+        else if (pat[0] == '@' && pat[1] == 'T')
+            dk_buf_add(&b, tmp), pat++;
+        else
+            dk_buf_addch(&b, *pat);
+    }
+    return dk_buf_detach(&b, NULL);
+}
+
+/* Bad files: DK_E_INPUT, a message naming the file and the problem, never the secrets. */
+static void test_bad_files(void)
+{
+    static const struct {
+        const char *name, *text, *want;
+    } cases[] = {
+        {"badk/yaml", "users:\n- name: u\n  user: {token: \"leak-tok-9876\n",
+         "invalid YAML in '@F' at line 4"},
+        {"badk/list", "- leak-tok-9876\n", "kubeconfig '@F': not a mapping"},
+        {"badk/keydata",
+         "current-context: a\nclusters:\n- name: c\n  cluster: {server: 'https://h'}\n"
+         "contexts:\n- name: a\n  context: {cluster: c, user: u}\n"
+         "users:\n- name: u\n  user: {client-certificate-data: Q0VSVA==, "
+         "client-key-data: 'leak-tok-9876!!'}\n",
+         "kubeconfig '@F': client-key-data is not valid base64"},
+        {"badk/keyfile",
+         "current-context: a\nclusters:\n- name: c\n  cluster: {server: 'https://h'}\n"
+         "contexts:\n- name: a\n  context: {cluster: c, user: u}\n"
+         "users:\n- name: u\n  user: {token: leak-tok-9876, client-certificate-data: "
+         "Q0VSVA==, client-key: keys/missing.key}\n",
+         "kubeconfig '@F': cannot read client key '@T/badk/keys/missing.key': No such file"},
+        {"badk/noserver",
+         "current-context: a\nclusters:\n- name: c\n  cluster: {insecure-skip-tls-verify: true}\n"
+         "contexts:\n- name: a\n  context: {cluster: c, user: u}\n"
+         "users:\n- name: u\n  user: {token: leak-tok-9876}\n",
+         "kubeconfig '@F': cluster 'c' has no server"},
+        {"badk/tokenfile",
+         "current-context: a\nclusters:\n- name: c\n  cluster: {server: 'https://h'}\n"
+         "contexts:\n- name: a\n  context: {cluster: c, user: u}\n"
+         "users:\n- name: u\n  user: {tokenFile: /nonexistent/leak-tok}\n",
+         "kubeconfig '@F': cannot read token file '/nonexistent/leak-tok'"},
+        {"badk/nocluster",
+         "current-context: a\nclusters: []\n"
+         "contexts:\n- name: a\n  context: {cluster: gone, user: u}\n"
+         "users:\n- name: u\n  user: {token: leak-tok-9876}\n",
+         "kubeconfig '@F': cluster 'gone' not found"},
+        {"badk/authprovider",
+         "current-context: a\nclusters:\n- name: c\n  cluster: {server: 'https://h'}\n"
+         "contexts:\n- name: a\n  context: {cluster: c, user: u}\n"
+         "users:\n- name: u\n  user:\n    auth-provider: {name: gcp, config: {access-token: "
+         "leak-tok-9876}}\n",
+         "kubeconfig '@F': user 'u': auth-provider is not supported"},
+    };
+    size_t i;
+
+    for (i = 0; i < sizeof(cases) / sizeof(cases[0]); i++) {
+        struct dk_kubeconfig kc;
+        struct dk_err err;
+        char *path = put(cases[i].name, cases[i].text, 0600);
+        char *want = subst(cases[i].want, path);
+
+        ok(load_file(&kc, path, NULL, &err) < 0, "kubeconfig: %s fails", cases[i].name);
+        is_int(err.code, DK_E_INPUT, "kubeconfig: %s is an input error", cases[i].name);
+        ok(strstr(err.msg, want) != NULL, "kubeconfig: %s: the file and the problem (%s)",
+           cases[i].name, err.msg);
+        ok(!strstr(err.msg, "leak-tok-9876"), "kubeconfig: %s: no secret in the message",
+           cases[i].name);
+        dk_kubeconfig_release(&kc);
+        free(want);
+        free(path);
+    }
+}
+
+/* Client certificate files, with a token, and proxy-url credentials. */
+static void test_cert_files_and_proxy(void)
+{
+    struct dk_kubeconfig kc;
+    struct dk_err err;
+    struct dk_buf red = DK_BUF_INIT;
+    char *crt = put("cf/pki/client.crt", "-----BEGIN CERTIFICATE-----\nCLIENT\n", 0644);
+    char *key = put("cf/pki/client.key", "-----BEGIN PRIVATE KEY-----\nKEYKEY\n", 0600);
+    char *path = put("cf/config",
+                     "current-context: a\n"
+                     "clusters:\n- name: c\n  cluster:\n    server: 'https://h:6443'\n"
+                     "    proxy-url: 'http://proxyuser:pr0xy-s3cret@proxy.example:3128'\n"
+                     "contexts:\n- name: a\n  context: {cluster: c, user: u}\n"
+                     "users:\n- name: u\n  user:\n    client-certificate: pki/client.crt\n"
+                     "    client-key: pki/client.key\n    token: with-a-token-1\n",
+                     0600);
+
+    ok(load_file(&kc, path, NULL, &err) == 0, "kubeconfig: client certificate files (%s)", err.msg);
+    is_str(kc.cert_data.buf, "-----BEGIN CERTIFICATE-----\nCLIENT\n",
+           "kubeconfig: client-certificate read, relative to the file");
+    is_str(kc.key_data.buf, "-----BEGIN PRIVATE KEY-----\nKEYKEY\n", "kubeconfig: client-key read");
+    is_str(kc.token, "with-a-token-1", "kubeconfig: the token is kept beside the certificate");
+    is_str(kc.proxy_url, "http://proxyuser:pr0xy-s3cret@proxy.example:3128",
+           "kubeconfig: proxy-url with credentials");
+    dk_redact(&red, "proxy pr0xy-s3cret key -----BEGIN PRIVATE KEY-----\nKEYKEY\n");
+    ok(!strstr(red.buf, "pr0xy-s3cret") && !strstr(red.buf, "KEYKEY"),
+       "kubeconfig: proxy password and client key are registered as secrets (%s)", red.buf);
+    dk_buf_release(&red);
+    dk_kubeconfig_release(&kc);
+    free(crt);
+    free(key);
+    free(path);
+}
+
+/* An exec plugin whose output is broken does not put its token in the message. */
+static void test_exec_bad_output(void)
+{
+    struct dk_kubeconfig kc;
+    struct dk_err err;
+    char *plug = put("eb/plugin",
+                     "#!/bin/sh\necho '{\"apiVersion\":\"client.authentication.k8s.io/v1\","
+                     "\"status\":{\"token\":\"leak-tok-9876\"'\n",
+                     0755);
+    char *path = put("eb/config",
+                     "current-context: a\n"
+                     "clusters:\n- name: c\n  cluster: {server: 'https://h'}\n"
+                     "contexts:\n- name: a\n  context: {cluster: c, user: u}\n"
+                     "users:\n- name: u\n  user:\n    exec:\n"
+                     "      apiVersion: client.authentication.k8s.io/v1\n"
+                     "      command: ./plugin\n",
+                     0600);
+
+    ok(load_file(&kc, path, NULL, &err) < 0, "kubeconfig: broken exec plugin output fails");
+    is_int(err.code, DK_E_AUTH, "kubeconfig: as an auth error");
+    ok(strstr(err.msg, path) && strstr(err.msg, "exec plugin output"),
+       "kubeconfig: names the file and the plugin output (%s)", err.msg);
+    ok(!strstr(err.msg, "leak-tok-9876"), "kubeconfig: the token is not in the message");
+    dk_kubeconfig_release(&kc);
+    free(plug);
+    free(path);
+}
+
+/* DK_KUBECONFIG and DK_KUBE_CONTEXT stand in for --kubeconfig and --kube-context. */
+static void test_env_flags(void)
+{
+    struct dk_kubeconfig kc;
+    struct dk_kubeconfig_opts o;
+    struct dk_err err = DK_ERR_INIT;
+    char *ca = put("envf/certs/ca.pem", "-----BEGIN CERTIFICATE-----\nCA\n", 0644);
+    char *path = put("envf/config", base_cfg, 0600);
+    char *other = put("envf/other", "current-context: nope\n", 0600);
+
+    setenv("DK_KUBECONFIG", path, 1);
+    setenv("DK_KUBE_CONTEXT", "nons", 1);
+    setenv("KUBECONFIG", other, 1);
+    dk_kubeconfig_opts_init(&o);
+    o.no_in_cluster = 1;
+    dk_kubeconfig_init(&kc);
+    ok(dk_kubeconfig_load(&kc, &o, &err) == 0, "kubeconfig: DK_KUBECONFIG (%s)", err.msg);
+    is_str(kc.source, path, "kubeconfig: DK_KUBECONFIG wins over KUBECONFIG");
+    is_str(kc.context, "nons", "kubeconfig: DK_KUBE_CONTEXT replaces current-context");
+    dk_kubeconfig_release(&kc);
+    o.context = "dev";
+    dk_kubeconfig_init(&kc);
+    ok(dk_kubeconfig_load(&kc, &o, &err) == 0 && kc.context && !strcmp(kc.context, "dev"),
+       "kubeconfig: --kube-context wins over DK_KUBE_CONTEXT");
+    dk_kubeconfig_release(&kc);
+    unsetenv("DK_KUBECONFIG");
+    unsetenv("DK_KUBE_CONTEXT");
+    unsetenv("KUBECONFIG");
+    free(ca);
+    free(path);
+    free(other);
+}
+
 int main(void)
 {
     struct dk_err err = DK_ERR_INIT;
 
     dk_log_init("t-kubeconfig", DK_LOG_QUIET);
     unsetenv("KUBECONFIG");
+    unsetenv("DK_KUBECONFIG");
+    unsetenv("DK_KUBE_CONTEXT");
     unsetenv("DK_KUBE_CONFIG_BASE64");
     unsetenv("KUBERNETES_SERVICE_HOST");
     tmp = dk_fs_mkdtemp("t-kubeconfig", &err);
@@ -409,6 +585,10 @@ int main(void)
     test_token_file_and_certs();
     test_exec();
     test_in_cluster();
+    test_bad_files();
+    test_cert_files_and_proxy();
+    test_exec_bad_output();
+    test_env_flags();
     dk_fs_rmtree(tmp);
     free(tmp);
     return tap_done();

@@ -11,6 +11,11 @@
  * Connection errors, 429 and 5xx answers are retried with exponential backoff (Retry-After
  * honoured), as long as the request has not streamed data yet or can be rewound.
  *
+ * TLS: verification against opts.ca_file (else the system CAs), turned off per client or per
+ * request; a client certificate per request (PEM bytes, req.cert_pem/key_pem); a server name to
+ * verify other than the URL's host (opts.tls_server_name). A proxy (opts.proxy) for every
+ * request, else curl's environment variables.
+ *
  * Ownership: requests and responses belong to the caller and must stay alive until their done
  * callback ran (or dk_http_do returned). Header strings are copied by curl.
  */
@@ -31,6 +36,13 @@ struct dk_http_opts {
     int max_parallel;     /* concurrent transfers; default 8 */
     int verify;           /* TLS verification; default 1 */
     const char *ca_file;  /* extra CA bundle (PEM) */
+    /* Proxy for every request, whatever no_proxy says: http://, https://, socks5:// (curl's
+     * syntax; user info allowed). NULL: curl's defaults (http_proxy, https_proxy, no_proxy). */
+    const char *proxy;
+    /* Name the server's certificate must match and that goes out as TLS SNI, instead of the
+     * URL's host (kubeconfig tls-server-name). https:// URLs only; the connection still goes
+     * to the URL's host and port, and the Host header keeps naming it. NULL: the URL's host. */
+    const char *tls_server_name;
 };
 
 /* TLS verification of one request. The zero value is the client's setting, so a request
@@ -70,6 +82,12 @@ struct dk_http_req {
     void *write_ud;
     int (*rewind)(void *ud); /* before a retry of a request that streamed; 0 ok */
     int no_retry;
+    /* TLS client certificate and its key, PEM bytes (copied when the request starts); both or
+     * neither. Requests with different certificates never share a connection. */
+    const void *cert_pem;
+    size_t cert_len;
+    const void *key_pem;
+    size_t key_len;
     /* filled by dk_http; private */
     void *priv;
 };

@@ -3,7 +3,7 @@
  * kubectl and client-go do (tools/clientcmd).
  *
  * Where the configuration comes from, first match wins:
- *   1. opts.path (--kubeconfig): that one file;
+ *   1. opts.path (--kubeconfig), else DK_KUBECONFIG: that one file;
  *   2. DK_KUBE_CONFIG_BASE64: a whole kubeconfig, base64-encoded, in the environment (CI);
  *   3. KUBECONFIG: files separated by ':', merged as kubectl merges them (the first file to
  *      define a cluster, user or context name wins; current-context comes from the first file
@@ -11,18 +11,23 @@
  *   4. ~/.kube/config;
  *   5. in-cluster: KUBERNETES_SERVICE_HOST/KUBERNETES_SERVICE_PORT and the service account's
  *      token, ca.crt and namespace files.
- * opts.context (--kube-context) replaces current-context. The namespace is opts.namespace, else
- * the context's, else "default". Relative paths (certificate-authority, client-certificate,
- * client-key, tokenFile, exec command with a '/') resolve against the directory of the file
- * that defined the entry.
+ * opts.context (--kube-context), else DK_KUBE_CONTEXT, replaces current-context. The namespace is
+ * opts.namespace, else the context's, else "default". Relative paths (certificate-authority,
+ * client-certificate, client-key, tokenFile, exec command with a '/') resolve against the directory
+ * of the file that defined the entry.
  *
- * A resolved struct dk_kubeconfig holds plain values: the server URL, TLS material as PEM bytes
- * (files are read at load time, so an unreadable file is an error then), and one way to
- * authenticate (token, basic, client certificate, or an exec plugin whose output fills token or
- * certificate). Every secret is registered with dk_log_add_secret() so it never reaches a log.
+ * A resolved struct dk_kubeconfig holds plain values: the server URL, tls-server-name,
+ * proxy-url, TLS material as PEM bytes (files are read at load time, so an unreadable file is an
+ * error then), and the credentials: a token (token, else tokenFile), basic credentials, a client
+ * certificate and key (data or files; sent along with a token when both are set, as client-go
+ * does), or an exec plugin whose output fills token or certificate. Every secret (tokens,
+ * passwords, client keys, a proxy-url password) is registered with dk_log_add_secret() so it
+ * never reaches a log, and no error message quotes one.
  *
  * Errors are DK_E_INPUT and name the file and the problem:
  *   kubeconfig '/home/me/.kube/config': context 'x' not found
+ *   kubeconfig '/home/me/.kube/config': cannot read client key '/home/me/.kube/k.pem': No such ...
+ *   cannot load kubeconfig: invalid YAML in '/home/me/.kube/config' at line 4 column 1: ...
  * Ownership: every string and buffer in struct dk_kubeconfig belongs to it and is freed by
  * dk_kubeconfig_release().
  */
@@ -39,8 +44,8 @@
 #define DK_KUBECONFIG_SA_DIR "/var/run/secrets/kubernetes.io/serviceaccount"
 
 struct dk_kubeconfig_opts {
-    const char *path;      /* --kubeconfig; NULL: look in the environment */
-    const char *context;   /* --kube-context; NULL: current-context */
+    const char *path;      /* --kubeconfig; NULL: DK_KUBECONFIG, else as above */
+    const char *context;   /* --kube-context; NULL: DK_KUBE_CONTEXT, else current-context */
     const char *namespace; /* overrides the context's namespace; NULL: keep it */
     const char *sa_dir;    /* in-cluster files; NULL: DK_KUBECONFIG_SA_DIR (tests change it) */
     int no_in_cluster;     /* do not fall back to the in-cluster configuration */
