@@ -7,6 +7,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/resource.h>
 
 /* ---------------------------------------------------------------- values */
 
@@ -3648,7 +3649,33 @@ struct var {
 struct shared {
     uint64_t iters;
     size_t written;
+    uintptr_t stack_base; /* where dk_tmpl_exec() started */
+    size_t stack_max;     /* bytes of stack the execution may use below it */
 };
+
+/* Three quarters of the stack limit (8 MiB when unlimited): the executor recurses for every
+ * nested action and template call, and 1000 nested includes of templates that nest 300 ifs
+ * each would overflow the stack long before max_depth stops them. Meant for the main thread
+ * or threads with the default stack size, which glibc takes from the same limit. */
+static size_t stack_budget(void)
+{
+    struct rlimit rl;
+    size_t max = (size_t)8 << 20;
+
+    if (getrlimit(RLIMIT_STACK, &rl) == 0 && rl.rlim_cur != RLIM_INFINITY)
+        max = (size_t)rl.rlim_cur;
+    if (max > (size_t)256 << 20)
+        max = (size_t)256 << 20;
+    return max / 4 * 3;
+}
+
+static int stack_too_deep(const struct shared *sh)
+{
+    char here;
+    uintptr_t h = (uintptr_t)&here;
+
+    return (h > sh->stack_base ? h - sh->stack_base : sh->stack_base - h) > sh->stack_max;
+}
 
 struct state {
     struct dk_tmpl *t;
@@ -4394,7 +4421,8 @@ int dk_tmpl_exec(struct dk_tmpl *t, const char *name, struct dk_val *data, struc
                  struct dk_err *err)
 {
     struct dk_tmpl_def *d = find_def(t, name);
-    struct shared sh = {0, 0};
+    struct shared sh = {0, 0, 0, 0};
+    char base;
 
     if (!d)
         return no_template(t, name, err);

@@ -189,9 +189,13 @@ print(json.dumps(d))' >"$BATS_TEST_TMPDIR/stale.json"
     run "$KUBECTL" replace -f "$BATS_TEST_TMPDIR/stale.json"
     [ "$status" -ne 0 ]
     [[ "$output" == *'Operation cannot be fulfilled on configmaps "c1": the object has been modified; please apply your changes to the latest version and try again'* ]]
+    # as on a real API server: listing in a missing namespace is empty, creating there is 404
     run "$KUBECTL" get --raw /api/v1/namespaces/nope/configmaps
+    [ "$status" -eq 0 ]
+    [ "$(printf '%s' "$output" | jq '.items | length')" = 0 ]
+    run "$KUBECTL" create configmap c2 -n nope --from-literal=a=b
     [ "$status" -ne 0 ]
-    [ "$output" = 'Error from server (NotFound): namespaces "nope" not found' ]
+    [ "$output" = 'error: failed to create configmap: namespaces "nope" not found' ]
     app_manifest default x 1 >"$BATS_TEST_TMPDIR/app.yaml"
     "$KUBECTL" apply -f "$BATS_TEST_TMPDIR/app.yaml"
     run "$KUBECTL" patch deploy web --type=merge -p '{"spec":{"selector":{"matchLabels":{"app":"other"}}}}'
@@ -428,4 +432,107 @@ YAML
     [ "$output" = "4 2" ]
     run "$KUBECTL" delete -f "$BATS_TEST_TMPDIR/cr.yaml"
     [ "$status" -eq 0 ]
+}
+
+@test "kube-emulator: failure behaviours as kubectl sees them: deadline, failed Job, CrashLoopBackOff, events, logs -f" {
+    cat <<'YAML' | "$KUBECTL" apply -f - >/dev/null
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: late, annotations: {emulator.dk/behaviour: deadline, emulator.dk/ready-after: "500ms"}}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: late}}
+  template:
+    metadata: {labels: {app: late}}
+    spec: {containers: [{name: web, image: web}]}
+---
+apiVersion: apps/v1
+kind: Deployment
+metadata:
+  name: crash
+  annotations: {emulator.dk/behaviour: crashloop, emulator.dk/restart-every: "300ms",
+    emulator.dk/log: "starting\npanic: boom"}
+spec:
+  replicas: 1
+  selector: {matchLabels: {app: crash}}
+  template:
+    metadata: {labels: {app: crash}}
+    spec: {containers: [{name: app, image: app}]}
+---
+apiVersion: batch/v1
+kind: Job
+metadata: {name: bad, annotations: {emulator.dk/behaviour: fail, emulator.dk/ready-after: "500ms"}}
+spec:
+  template:
+    spec:
+      restartPolicy: Never
+      containers: [{name: job, image: job}]
+---
+apiVersion: v1
+kind: Pod
+metadata: {name: talker, annotations: {emulator.dk/behaviour: ready, emulator.dk/log: "hello"}}
+spec: {containers: [{name: main, image: main}]}
+YAML
+    run "$KUBECTL" rollout status deploy/late --timeout=10s
+    [ "$status" -ne 0 ]
+    [[ "$output" == *'error: deployment "late" exceeded its progress deadline'* ]]
+    run "$KUBECTL" wait --for=condition=Failed job/bad --timeout=10s
+    [ "$status" -eq 0 ]
+    run "$KUBECTL" get job bad -o jsonpath='{.status.conditions[?(@.type=="Failed")].reason}'
+    [ "$output" = BackoffLimitExceeded ]
+    sleep 1
+    run "$KUBECTL" get pods -l app=crash -o jsonpath='{.items[0].status.containerStatuses[0].state.waiting.reason} {.items[0].status.phase}'
+    [ "$output" = "CrashLoopBackOff Running" ]
+    run "$KUBECTL" get pods -l app=crash -o jsonpath='{.items[0].status.containerStatuses[0].restartCount}'
+    [ "$output" -ge 2 ]
+    run "$KUBECTL" get events --field-selector reason=BackOff -o jsonpath='{.items[0].type} {.items[0].involvedObject.kind} {.items[0].involvedObject.fieldPath}'
+    [ "$output" = "Warning Pod spec.containers{app}" ]
+    run "$KUBECTL" logs deploy/crash
+    [ "$status" -eq 0 ]
+    [[ "$output" == *"panic: boom"* ]]
+    # logs -f: what is there, then what comes, until the pod is deleted
+    "$KUBECTL" wait --for=condition=Ready pod/talker --timeout=10s
+    "$KUBECTL" logs -f talker >"$BATS_TEST_TMPDIR/follow" 2>&1 &
+    pid=$!
+    sleep 0.5
+    "$KUBECTL" annotate pod talker --overwrite 'emulator.dk/log=hello
+again' >/dev/null
+    sleep 0.5
+    "$KUBECTL" delete pod talker --wait=false >/dev/null
+    wait "$pid" || true
+    [ "$(cat "$BATS_TEST_TMPDIR/follow")" = "hello
+again" ]
+}
+
+@test "kube-emulator: kubectl get prints the server's Table columns (pods, deployments, events, -w)" {
+    cat <<'YAML' | "$KUBECTL" apply -f - >/dev/null
+apiVersion: apps/v1
+kind: Deployment
+metadata: {name: crash, annotations: {emulator.dk/behaviour: crashloop, emulator.dk/restart-every: "300ms"}}
+spec:
+  replicas: 2
+  selector: {matchLabels: {app: crash}}
+  template:
+    metadata: {labels: {app: crash}}
+    spec: {containers: [{name: app, image: app}]}
+YAML
+    sleep 1
+    run "$KUBECTL" get deploy crash
+    [ "$status" -eq 0 ]
+    [[ "${lines[0]}" =~ ^NAME\ +READY\ +UP-TO-DATE\ +AVAILABLE\ +AGE$ ]]
+    [[ "${lines[1]}" =~ ^crash\ +0/2\ +2\ +0\ +[0-9]+s$ ]]
+    run "$KUBECTL" get pods -l app=crash
+    [[ "${lines[0]}" =~ ^NAME\ +READY\ +STATUS\ +RESTARTS\ +AGE$ ]]
+    [[ "${lines[1]}" =~ ^crash-[a-z0-9]+-[a-z0-9]+\ +0/1\ +CrashLoopBackOff\ +[0-9]+\ +[0-9]+s$ ]]
+    [ "${#lines[@]}" -eq 3 ]
+    run "$KUBECTL" get events --field-selector reason=BackOff
+    [[ "${lines[0]}" =~ ^LAST\ SEEN\ +TYPE\ +REASON\ +OBJECT\ +MESSAGE$ ]]
+    [[ "${lines[1]}" == *"Warning   BackOff   pod/crash-"*"Back-off restarting failed container app in pod crash-"* ]]
+    # a watch gets one-row Tables: the restarts go up
+    run timeout 2 "$KUBECTL" get pods -l app=crash -w --no-headers
+    [ "${#lines[@]}" -ge 4 ]
+    [[ "${lines[3]}" =~ CrashLoopBackOff ]]
+    # -o json is still the object
+    run "$KUBECTL" get deploy crash -o jsonpath='{.kind}'
+    [ "$output" = Deployment ]
 }

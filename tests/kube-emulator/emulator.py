@@ -21,6 +21,7 @@ import hashlib
 import json
 import os
 import re
+import select
 import ssl
 import sys
 import threading
@@ -503,7 +504,8 @@ class Emulator:
 
     def __init__(self, start_rv=1):
         self.lock = threading.RLock()
-        self.cond = threading.Condition(self.lock)
+        self.cond = threading.Condition(self.lock)  # any change
+        self.conds = {}  # (group, plural) -> Condition: a change of that resource
         self.rv = start_rv
         self.resources = {}      # (group, plural) -> Resource
         self.objects = {}        # (group, plural) -> {(ns, name): obj}
@@ -513,6 +515,8 @@ class Emulator:
         self.oldest_rv = start_rv  # watches from below this answer 410
         self.ip_counter = 10
         self.faults = []         # test hook: injected errors (see Handler.inject_fault)
+        self.log_repeats = {}    # (pod uid, container) -> restarts whose log was written again
+        self.status_times = {}   # (group, plural, ns, name) -> time.time() of the last status
         for b in BUILTIN:
             self.add_resource(Resource(*b))
         for ns in ("default", "kube-system", "kube-public", "kube-node-lease"):
@@ -552,6 +556,17 @@ class Emulator:
             del self.events[:drop]
             del self.event_rvs[:drop]
         self.cond.notify_all()
+        c = self.conds.get((r.group, r.plural))
+        if c is not None:
+            c.notify_all()
+
+    def cond_for(self, group, plural):
+        """The condition notified when objects of (group, plural) change (watchers of one
+        resource are not woken by every other change)."""
+        c = self.conds.get((group, plural))
+        if c is None:
+            c = self.conds[(group, plural)] = threading.Condition(self.lock)
+        return c
 
     def compact(self):
         """Forget all watch history (tests: force 410 Expired on resume)."""
@@ -1007,8 +1022,7 @@ class Emulator:
 
     def list(self, r, ns, q):
         with self.lock:
-            if r.namespaced and ns:
-                self.check_namespace(r, ns, creating=False)
+            # as the API server: a list in a namespace that does not exist is empty, no 404
             lm = label_matcher(q.get("labelSelector"))
             fm = field_matcher(q.get("fieldSelector"))
             items = [o for (ons, _n), o in sorted(self.objects[(r.group, r.plural)].items())
@@ -1249,23 +1263,61 @@ def _yaml_block(lines, i, ind):
 
 
 # ----------------------------------------------------------------------------- controller
-# A small loop that plays the controllers.  Per object behaviour is set with annotations
-# (hooks for more behaviours: see BEHAVIOURS and README.md):
-#   emulator.dk/ready-after: "1s"     delay before a workload becomes ready (default 0)
-#   emulator.dk/behaviour: "ready"    what happens; only "ready" and "never-ready" exist yet
+# A small loop that plays the controllers and the kubelet.  Per object behaviour is set with
+# annotations (see README.md):
+#   emulator.dk/ready-after: "1s"     delay before the behaviour starts (default 0)
+#   emulator.dk/behaviour: "ready"    what happens then (BEHAVIOURS below)
 
 ANN_READY_AFTER = "emulator.dk/ready-after"
 ANN_BEHAVIOUR = "emulator.dk/behaviour"
+ANN_LOG = "emulator.dk/log"
+ANN_RESTART_EVERY = "emulator.dk/restart-every"
+ANN_NODES = "emulator.dk/nodes"
+NODE = "emulator-node"
+FAILED_SCHEDULING = ("0/1 nodes are available: 1 Insufficient cpu. preemption: 0/1 nodes are "
+                     "available: 1 No preemption victims found for incoming pod.")
+TIME_KEYS = ("lastUpdateTime", "lastTransitionTime", "lastProbeTime", "lastHeartbeatTime")
+
+
+def annotations(obj):
+    return obj["metadata"].get("annotations") or {}
+
+
+def untimed(x):
+    """x without the condition timestamps (statuses that differ only there are the same)."""
+    if isinstance(x, dict):
+        return {k: untimed(v) for k, v in x.items() if k not in TIME_KEYS}
+    if isinstance(x, list):
+        return [untimed(v) for v in x]
+    return x
+
+
+def template_hash(tmpl):
+    return hashlib.sha1(json.dumps(tmpl, sort_keys=True).encode()).hexdigest()[:10]
+
+
+def pod_log_text(emu, pod, container):
+    """What a container has written: its annotation text (emulator.dk/log-<container>, else
+    emulator.dk/log), once more for each restart the controller played."""
+    ann = annotations(pod)
+    text = ann.get(ANN_LOG + "-" + container, ann.get(ANN_LOG, ""))
+    if text and not text.endswith("\n"):
+        text += "\n"
+    return text * (1 + emu.log_repeats.get((pod["metadata"]["uid"], container), 0))
 
 
 class Controller(threading.Thread):
     KINDS = [("apps", "deployments"), ("apps", "statefulsets"), ("apps", "daemonsets"),
-             ("apps", "replicasets"), ("batch", "jobs")]
+             ("apps", "replicasets"), ("batch", "jobs"), ("", "pods")]
 
     def __init__(self, emu, interval=0.1):
         super().__init__(daemon=True)
         self.emu, self.interval = emu, interval
-        self.seen = {}  # (group, plural, ns, name) -> (generation, first seen monotonic time)
+        self.seen = {}         # (group, plural, ns, name) -> (generation, first seen monotonic)
+        self.pod_start = {}    # pod uid -> monotonic time its containers started
+        self.pod_events = {}   # pod uid -> mode whose one-off events were written
+        self.event_names = {}  # (uid, reason, message, fieldPath) -> Event name
+        self.by_owner = {}     # controller uid -> {pod name: pod}, rebuilt every step
 
     def run(self):
         while True:
@@ -1273,45 +1325,321 @@ class Controller(threading.Thread):
             try:
                 self.step()
             except Exception as e:  # keep the controller alive; tests read the log
-                log("controller error: %r" % e)
+                import traceback
+                log("controller error: %r\n%s" % (e, traceback.format_exc()))
 
     def step(self):
+        """One pass over the workloads; the lock is taken per object, so that watchers stream
+        what changed while the controller goes on (as an API server's clients would)."""
         emu = self.emu
         with emu.lock:
-            for g, plural in self.KINDS:
-                r = emu.resources[(g, plural)]
-                for (ns, name), obj in list(emu.objects[(g, plural)].items()):
-                    if obj["metadata"].get("deletionTimestamp"):
-                        continue
-                    if plural == "replicasets" and controller_of(obj, "Deployment"):
-                        continue  # played by its Deployment
-                    if (ns, name) not in emu.objects[(g, plural)]:
-                        continue  # removed by an earlier step of this loop
-                    obj = emu.objects[(g, plural)][(ns, name)]
-                    key = (g, plural, ns, name)
-                    gen = obj["metadata"].get("generation", 1)
-                    if self.seen.get(key, (None,))[0] != gen:
-                        self.seen[key] = (gen, time.monotonic())
-                        self.progressing(r, obj)
-                        continue
-                    ann = obj["metadata"].get("annotations") or {}
-                    behaviour = BEHAVIOURS.get(ann.get(ANN_BEHAVIOUR, "ready"), None)
-                    if behaviour is None:
-                        continue
-                    if time.monotonic() - self.seen[key][1] < parse_duration(
-                            ann.get(ANN_READY_AFTER, "0")):
-                        continue
-                    behaviour(self, r, obj)
+            self.by_owner = {}
+            for (ns, name), o in emu.objects[("", "pods")].items():
+                for ref in o["metadata"].get("ownerReferences") or []:
+                    if ref.get("controller"):
+                        self.by_owner.setdefault(ref.get("uid"), {})[name] = o
+        for g, plural in self.KINDS:
+            r = emu.resources[(g, plural)]
+            with emu.lock:
+                keys = list(emu.objects[(g, plural)])
+            for ns, name in keys:
+                with emu.lock:
+                    self.step_one(r, g, plural, ns, name)
+
+    def step_one(self, r, g, plural, ns, name):
+        emu = self.emu
+        obj = emu.objects[(g, plural)].get((ns, name))
+        if obj is None or obj["metadata"].get("deletionTimestamp"):
+            return  # gone meanwhile, or going
+        if plural == "replicasets" and controller_of(obj, "Deployment"):
+            return  # played by its Deployment
+        if plural == "pods" and (obj["metadata"].get("ownerReferences") or not (
+                ANN_BEHAVIOUR in annotations(obj) or ANN_READY_AFTER in annotations(obj))):
+            return  # a controller's Pod, or a bare Pod nobody asked to run
+        key = (g, plural, ns, name)
+        gen = obj["metadata"].get("generation", 1)
+        if self.seen.get(key, (None,))[0] != gen:
+            self.seen[key] = (gen, time.monotonic())
+            self.progressing(r, obj)
+            return
+        ann = annotations(obj)
+        behaviour = BEHAVIOURS.get(ann.get(ANN_BEHAVIOUR, "ready"), None)
+        if behaviour is None:
+            return
+        if time.monotonic() - self.seen[key][1] < parse_duration(ann.get(ANN_READY_AFTER, "0")):
+            return
+        behaviour(self, r, obj)
 
     def write_status(self, r, obj, status):
-        if obj.get("status") == status:
+        if untimed(obj.get("status")) == untimed(status):
             return
         new = copy.deepcopy(obj)
         new["status"] = status
         self.emu.update(r, obj["metadata"].get("namespace"), obj["metadata"]["name"], new,
                         {"fieldManager": "kube-controller-manager"}, sub="status",
                         check_rv=False)
+        self.emu.status_times[(r.group, r.plural, obj["metadata"].get("namespace") or "",
+                               obj["metadata"]["name"])] = time.time()
 
+    def current(self, obj):
+        """The stored version of obj (None once deleted)."""
+        r = self.emu.resources[({"v1": ""}.get(obj["apiVersion"],
+                                               obj["apiVersion"].split("/")[0]),
+                                obj["kind"].lower() + "s")]
+        return self.emu.objects[(r.group, r.plural)].get((obj["metadata"].get("namespace", ""),
+                                                         obj["metadata"]["name"]))
+
+    # -- events
+    def event(self, obj, etype, reason, message, field_path=None, count=None):
+        """A core v1 Event about obj.  The same reason and message again bumps `count` (to
+        `count` when given, never down) and `lastTimestamp`, as the event recorder does."""
+        emu = self.emu
+        evr = emu.resources[("", "events")]
+        meta = obj["metadata"]
+        ns = meta.get("namespace") or "default"
+        key = (meta["uid"], reason, message, field_path)
+        t = now_rfc3339()
+        name = self.event_names.get(key)
+        cur = emu.objects[("", "events")].get((ns, name)) if name else None
+        try:
+            if cur is not None:
+                n = cur.get("count", 1) + 1 if count is None else count
+                if n <= cur.get("count", 1):
+                    return
+                new = copy.deepcopy(cur)
+                new["count"], new["lastTimestamp"] = n, t
+                emu.update(evr, ns, name, new, {"fieldManager": "kube-controller-manager"},
+                           check_rv=False)
+                return
+            name = "%s.%s" % (meta["name"], uuid.uuid4().hex[:16])
+            inv = {"kind": obj["kind"], "namespace": ns, "name": meta["name"],
+                   "uid": meta["uid"], "apiVersion": obj["apiVersion"],
+                   "resourceVersion": meta.get("resourceVersion", "")}
+            if field_path:
+                inv["fieldPath"] = field_path
+            component = "kubelet" if obj["kind"] == "Pod" and reason != "Scheduled" else \
+                "default-scheduler" if reason in ("Scheduled", "FailedScheduling") else \
+                {"Deployment": "deployment-controller", "ReplicaSet": "replicaset-controller",
+                 "StatefulSet": "statefulset-controller", "DaemonSet": "daemonset-controller",
+                 "Job": "job-controller"}.get(obj["kind"], "emulator")
+            emu.create(evr, ns, {
+                "apiVersion": "v1", "kind": "Event", "metadata": {"name": name},
+                "involvedObject": inv, "reason": reason, "message": message, "type": etype,
+                "count": count or 1, "firstTimestamp": t, "lastTimestamp": t,
+                "source": {"component": component, "host": NODE if component == "kubelet"
+                           else None},
+                "reportingComponent": component, "reportingInstance": ""},
+                {"fieldManager": component})
+            self.event_names[key] = name
+        except ApiError:
+            pass  # the namespace is going away
+
+    # -- pods (the kubelet)
+    def pod_status(self, pod, mode, since):
+        """A Pod's status in `mode`, `since` seconds after its containers started."""
+        meta, spec = pod["metadata"], pod.get("spec") or {}
+        t0 = meta["creationTimestamp"]
+        period = parse_duration(annotations(pod).get(ANN_RESTART_EVERY, "1s")) or 1.0
+        ready = mode == "ready"
+        phase = {"fail": "Failed", "succeed": "Succeeded", "image-pull-backoff": "Pending",
+                 "err-image-pull": "Pending", "pending": "Pending",
+                 "unschedulable": "Pending"}.get(mode, "Running")
+        cs = []
+        for c in spec.get("containers") or []:
+            s = {"name": c.get("name"), "image": c.get("image"), "imageID": "",
+                 "ready": ready, "restartCount": 0, "started": phase == "Running",
+                 "state": {"running": {"startedAt": t0}}}
+            if mode == "crashloop":
+                n = 1 + int(since / period)
+                s.update(ready=False, started=False, restartCount=n, lastState={"terminated": {
+                    "exitCode": 1, "reason": "Error", "startedAt": t0, "finishedAt": t0}})
+                s["state"] = {"waiting": {"reason": "CrashLoopBackOff", "message":
+                                          "back-off %ds restarting failed container=%s pod=%s_%s"
+                                          "(%s)" % (min(10 << min(n - 1, 5), 300), c.get("name"),
+                                                    meta["name"], meta.get("namespace"),
+                                                    meta["uid"])}}
+            elif mode in ("image-pull-backoff", "err-image-pull"):
+                s["state"] = {"waiting": {
+                    "reason": "ImagePullBackOff", "message": 'Back-off pulling image "%s"'
+                    % c.get("image")} if mode == "image-pull-backoff" else {
+                    "reason": "ErrImagePull", "message": 'failed to pull and unpack image "%s": '
+                    'not found' % c.get("image")}}
+            elif mode == "pending":
+                s["state"] = {"waiting": {"reason": "ContainerCreating"}}
+            elif mode in ("fail", "succeed"):
+                s["state"] = {"terminated": {
+                    "exitCode": 1 if mode == "fail" else 0,
+                    "reason": "Error" if mode == "fail" else "Completed",
+                    "startedAt": t0, "finishedAt": t0}}
+            cs.append(s)
+        scheduled = mode != "unschedulable"
+        why = {"fail": "PodFailed", "succeed": "PodCompleted"}.get(mode, "ContainersNotReady")
+
+        def cond(typ, ok, reason=None, message=None):
+            c = {"type": typ, "status": "True" if ok else "False", "lastProbeTime": None,
+                 "lastTransitionTime": t0}
+            if not ok and reason:
+                c["reason"] = reason
+            if not ok and message:
+                c["message"] = message
+            return c
+        notready = "containers with unready status: [%s]" % " ".join(
+            c["name"] for c in cs if not c["ready"])
+        conds = [cond("PodScheduled", scheduled, "Unschedulable",
+                      "0/1 nodes are available: 1 Insufficient cpu.")]
+        st = {"phase": phase, "qosClass": "BestEffort", "conditions": conds}
+        if scheduled:
+            conds += [cond("Initialized", True), cond("Ready", ready, why, notready),
+                      cond("ContainersReady", ready, why, notready)]
+            st.update({"hostIP": "10.0.0.1", "podIP": "10.244.%d.%d" % (
+                int(meta["uid"][:2], 16), int(meta["uid"][2:4], 16) % 250 + 2),
+                "startTime": t0, "containerStatuses": cs})
+        return st
+
+    def set_pod(self, pod, mode):
+        """Plays the kubelet for a Pod: its status and events in `mode`."""
+        emu = self.emu
+        pods = emu.resources[("", "pods")]
+        uid = pod["metadata"]["uid"]
+        start = self.pod_start.setdefault(uid, time.monotonic())
+        since = time.monotonic() - start
+        st = self.pod_status(pod, mode, since)
+        old = (pod.get("status") or {}).get("containerStatuses") or []
+        self.write_status(pods, pod, st)
+        pod = self.current(pod) or pod
+        if self.pod_events.get(uid) != mode:
+            self.pod_events[uid] = mode
+            self.pod_first_events(pod, mode)
+        period = parse_duration(annotations(pod).get(ANN_RESTART_EVERY, "1s")) or 1.0
+        if mode == "unschedulable":  # the scheduler tries again
+            self.event(pod, "Warning", "FailedScheduling", FAILED_SCHEDULING, None,
+                       1 + int(since / period))
+        for c in st.get("containerStatuses") or []:
+            fp = "spec.containers{%s}" % c["name"]
+            if mode == "crashloop":
+                before = [o.get("restartCount", 0) for o in old if o.get("name") == c["name"]]
+                if c["restartCount"] > (before[0] if before else 0):
+                    emu.log_repeats[(uid, c["name"])] = c["restartCount"] - 1
+                    self.event(pod, "Warning", "BackOff",
+                               "Back-off restarting failed container %s in pod %s_%s(%s)"
+                               % (c["name"], pod["metadata"]["name"],
+                                  pod["metadata"]["namespace"], uid), fp, c["restartCount"])
+            elif mode == "probe-fail":
+                self.event(pod, "Warning", "Unhealthy", "Readiness probe failed: HTTP probe "
+                           "failed with statuscode: 503", fp, 1 + int(since / period))
+            elif mode == "image-pull-backoff":
+                self.event(pod, "Normal", "BackOff", 'Back-off pulling image "%s"'
+                           % c["image"], fp, 1 + int(since / period))
+
+    def pod_first_events(self, pod, mode):
+        meta = pod["metadata"]
+        if mode == "unschedulable":
+            self.event(pod, "Warning", "FailedScheduling", FAILED_SCHEDULING)
+            return
+        self.event(pod, "Normal", "Scheduled", "Successfully assigned %s/%s to %s"
+                   % (meta["namespace"], meta["name"], NODE))
+        if mode == "pending":
+            return
+        for c in (pod.get("spec") or {}).get("containers") or []:
+            fp = "spec.containers{%s}" % c.get("name")
+            img = c.get("image")
+            if mode in ("image-pull-backoff", "err-image-pull"):
+                self.event(pod, "Normal", "Pulling", 'Pulling image "%s"' % img, fp)
+                self.event(pod, "Warning", "Failed", 'Failed to pull image "%s": rpc error: code '
+                           '= NotFound desc = failed to pull and unpack image "%s": not found'
+                           % (img, img), fp)
+                self.event(pod, "Warning", "Failed", "Error: ErrImagePull", fp)
+                if mode == "image-pull-backoff":
+                    self.event(pod, "Warning", "Failed", "Error: ImagePullBackOff", fp)
+                continue
+            self.event(pod, "Normal", "Pulled", 'Container image "%s" already present on '
+                       'machine' % img, fp)
+            self.event(pod, "Normal", "Created", "Created container: %s" % c.get("name"), fp)
+            self.event(pod, "Normal", "Started", "Started container %s" % c.get("name"), fp)
+
+    def owned_pods(self, owner, n, mode, top=None):
+        """Exactly n Pods owned by owner (a ReplicaSet, StatefulSet, DaemonSet or Job), played
+        in `mode`.  Pods of another template (StatefulSet, DaemonSet) are replaced.  `top` is
+        the workload whose annotations (log, restart period) the Pods inherit."""
+        emu = self.emu
+        pods = emu.resources[("", "pods")]
+        meta = owner["metadata"]
+        ns, uid, kind = meta["namespace"], meta["uid"], owner["kind"]
+        tmpl = (owner.get("spec") or {}).get("template") or {}
+        rev = "%s-%s" % (meta["name"], template_hash(tmpl))
+        mine = sorted((o for o in self.by_owner.get(uid, {}).values()
+                       if self.current(o) is not None), key=lambda o: o["metadata"]["name"])
+        keep = []
+        for o in mine:
+            if kind in ("StatefulSet", "DaemonSet") and \
+                    o["metadata"]["labels"].get("controller-revision-hash") != rev:
+                self.remove_pod(o, uid)
+            else:
+                keep.append(o)
+        for o in keep[n:]:
+            self.remove_pod(o, uid)
+        mine = keep[:n]
+        taken = {o["metadata"]["name"] for o in mine}
+        ordinal = 0
+        while len(mine) < n:
+            labels = dict((tmpl.get("metadata") or {}).get("labels") or {})
+            ann = dict((tmpl.get("metadata") or {}).get("annotations") or {})
+            for k, v in annotations(top or owner).items():
+                if k.startswith(ANN_LOG) or k == ANN_RESTART_EVERY:
+                    ann.setdefault(k, v)
+            spec = copy.deepcopy(tmpl.get("spec") or {})
+            if kind == "StatefulSet":
+                while "%s-%d" % (meta["name"], ordinal) in taken:
+                    ordinal += 1
+                name = "%s-%d" % (meta["name"], ordinal)
+                labels.update({"controller-revision-hash": rev,
+                               "statefulset.kubernetes.io/pod-name": name,
+                               "apps.kubernetes.io/pod-index": str(ordinal)})
+                spec.setdefault("hostname", name)
+            else:
+                name = "%s-%s" % (meta["name"], uuid.uuid4().hex[:5])
+            if kind == "DaemonSet":
+                labels.update({"controller-revision-hash": rev,
+                               "pod-template-generation": str(meta.get("generation", 1))})
+            if kind == "Job":
+                labels.update({"job-name": meta["name"],
+                               "batch.kubernetes.io/job-name": meta["name"],
+                               "controller-uid": uid, "batch.kubernetes.io/controller-uid": uid})
+            if mode != "unschedulable":
+                spec.setdefault("nodeName", NODE)
+            pod = emu.create(pods, ns, {
+                "apiVersion": "v1", "kind": "Pod",
+                "metadata": {"name": name, "labels": labels, "annotations": ann,
+                             "ownerReferences": [owner_ref(owner)]},
+                "spec": spec}, {"fieldManager": "kube-controller-manager"})
+            taken.add(name)
+            self.by_owner.setdefault(uid, {})[name] = pod
+            self.event(owner, "Normal", "SuccessfulCreate", "Created pod: %s" % name)
+            mine.append(pod)
+        for o in mine:
+            cur = self.current(o)
+            if cur is not None:
+                self.set_pod(cur, mode)
+        return mine
+
+    def remove_pod(self, pod, owner_uid):
+        self.emu._remove(self.emu.resources[("", "pods")], pod["metadata"]["namespace"],
+                         pod["metadata"]["name"])
+        self.by_owner.get(owner_uid, {}).pop(pod["metadata"]["name"], None)
+        self.event(self.owner_of(pod) or pod, "Normal", "SuccessfulDelete",
+                   "Deleted pod: %s" % pod["metadata"]["name"])
+
+    def owner_of(self, pod):
+        for ref in pod["metadata"].get("ownerReferences") or []:
+            plural = ref["kind"].lower() + "s"
+            group = ref["apiVersion"].split("/")[0] if "/" in ref["apiVersion"] else ""
+            o = self.emu.objects.get((group, plural), {}).get(
+                (pod["metadata"]["namespace"], ref["name"]))
+            if o is not None:
+                return o
+        return None
+
+    # -- workloads
     def progressing(self, r, obj):
         """A new generation was seen: the rollout starts (not ready yet)."""
         spec, st = obj.get("spec", {}), copy.deepcopy(obj.get("status") or {})
@@ -1339,6 +1667,11 @@ class Controller(threading.Thread):
         elif r.kind == "Job":
             st.setdefault("startTime", t)
             st["active"] = 1
+            if annotations(obj).get(ANN_BEHAVIOUR, "ready") != "never-ready":
+                self.owned_pods(obj, 1, "ready")
+        elif r.kind == "Pod":
+            self.set_pod(obj, "pending")
+            return
         else:
             st["observedGeneration"] = gen
             st.setdefault("replicas", 0)
@@ -1347,7 +1680,6 @@ class Controller(threading.Thread):
     def become_ready(self, r, obj):
         spec = obj.get("spec", {})
         gen = obj["metadata"].get("generation", 1)
-        name = obj["metadata"]["name"]
         t = now_rfc3339()
         n = spec.get("replicas", 1)
         st = copy.deepcopy(obj.get("status") or {})
@@ -1371,24 +1703,26 @@ class Controller(threading.Thread):
                  "lastUpdateTime": t, "lastTransitionTime":
                  cond_t.get("Progressing", {}).get("lastTransitionTime", t)}]
         elif r.kind == "StatefulSet":
-            rev = "%s-%s" % (name, hashlib.sha1(json.dumps(spec.get("template"), sort_keys=True)
-                                                .encode()).hexdigest()[:10])
+            self.owned_pods(obj, n, "ready")
+            rev = "%s-%s" % (obj["metadata"]["name"], template_hash(spec.get("template")))
             st.update({"observedGeneration": gen, "replicas": n, "readyReplicas": n,
                        "currentReplicas": n, "updatedReplicas": n, "availableReplicas": n,
                        "currentRevision": rev, "updateRevision": rev, "collisionCount": 0})
         elif r.kind == "DaemonSet":
-            n = int((obj["metadata"].get("annotations") or {}).get("emulator.dk/nodes", "1"))
+            n = int(annotations(obj).get(ANN_NODES, "1"))
+            self.owned_pods(obj, n, "ready")
             st.update({"observedGeneration": gen, "desiredNumberScheduled": n,
                        "currentNumberScheduled": n, "updatedNumberScheduled": n,
                        "numberReady": n, "numberAvailable": n, "numberMisscheduled": 0})
+            st.pop("numberUnavailable", None)
         elif r.kind == "ReplicaSet":
-            self.rs_pods(obj, n)
+            self.owned_pods(obj, n, "ready")
             st.update({"observedGeneration": gen, "replicas": n, "readyReplicas": n,
                        "availableReplicas": n, "fullyLabeledReplicas": n})
         elif r.kind == "Job":
-            if any(c.get("type") == "Complete" for c in st.get("conditions", [])):
+            if any(c.get("type") in ("Complete", "Failed") for c in st.get("conditions", [])):
                 return
-            self.job_pod(obj, "Succeeded")
+            self.owned_pods(obj, 1, "succeed")
             st.pop("active", None)
             st.update({"succeeded": spec.get("completions", 1), "completionTime": t,
                        "ready": 0, "terminating": 0})
@@ -1399,6 +1733,71 @@ class Controller(threading.Thread):
                 {"type": "Complete", "status": "True", "reason": "CompletionsReached",
                  "message": "Reached expected number of succeeded pods",
                  "lastProbeTime": t, "lastTransitionTime": t}]
+            self.event(obj, "Normal", "Completed", "Job completed")
+        elif r.kind == "Pod":
+            return self.set_pod(obj, "ready")
+        self.write_status(r, obj, st)
+
+    def fail(self, r, obj, mode):
+        """A workload whose Pods are in a failing `mode` (crashloop, image-pull-backoff,
+        err-image-pull, probe-fail, unschedulable, not-ready), or a Job whose Pod fails."""
+        spec = obj.get("spec", {})
+        gen = obj["metadata"].get("generation", 1)
+        n = spec.get("replicas", 1)
+        t = now_rfc3339()
+        st = copy.deepcopy(obj.get("status") or {})
+        if r.kind == "Deployment":
+            rs_name = self.deployment_rs(obj, ready=False)
+            rs = self.emu.objects[("apps", "replicasets")][(obj["metadata"]["namespace"],
+                                                            rs_name)]
+            self.scale_rs(rs, n, mode, obj)
+            st.update({"observedGeneration": gen, "replicas": n, "updatedReplicas": n,
+                       "readyReplicas": 0, "availableReplicas": 0, "unavailableReplicas": n})
+            if mode == "deadline":
+                conds = [c for c in st.get("conditions", []) if c["type"] != "Progressing"]
+                prev = [c for c in st.get("conditions", []) if c["type"] == "Progressing"]
+                if not prev or prev[0].get("reason") != "ProgressDeadlineExceeded":
+                    prev = [{"type": "Progressing", "status": "False",
+                             "reason": "ProgressDeadlineExceeded",
+                             "message": 'ReplicaSet "%s" has timed out progressing.' % rs_name,
+                             "lastUpdateTime": t, "lastTransitionTime": t}]
+                st["conditions"] = conds + prev
+        elif r.kind == "StatefulSet":
+            self.owned_pods(obj, n, mode)
+            rev = "%s-%s" % (obj["metadata"]["name"], template_hash(spec.get("template")))
+            st.update({"observedGeneration": gen, "replicas": n, "readyReplicas": 0,
+                       "currentReplicas": n, "updatedReplicas": n, "availableReplicas": 0,
+                       "currentRevision": rev, "updateRevision": rev, "collisionCount": 0})
+        elif r.kind == "DaemonSet":
+            n = int(annotations(obj).get(ANN_NODES, "1"))
+            self.owned_pods(obj, n, mode)
+            st.update({"observedGeneration": gen, "desiredNumberScheduled": n,
+                       "currentNumberScheduled": n, "updatedNumberScheduled": n,
+                       "numberReady": 0, "numberAvailable": 0, "numberUnavailable": n,
+                       "numberMisscheduled": 0})
+        elif r.kind == "ReplicaSet":
+            self.owned_pods(obj, n, mode)
+            st.update({"observedGeneration": gen, "replicas": n, "readyReplicas": 0,
+                       "availableReplicas": 0, "fullyLabeledReplicas": n})
+        elif r.kind == "Job":
+            if any(c.get("type") in ("Complete", "Failed") for c in st.get("conditions", [])):
+                return
+            if mode != "fail":
+                self.owned_pods(obj, 1, mode)
+                st["active"] = 1
+            else:
+                self.owned_pods(obj, 1, "fail")
+                st.pop("active", None)
+                st.update({"failed": 1, "ready": 0, "terminating": 0})
+                msg = "Job has reached the specified backoff limit"
+                st["conditions"] = [
+                    {"type": "FailureTarget", "status": "True", "reason": "BackoffLimitExceeded",
+                     "message": msg, "lastProbeTime": t, "lastTransitionTime": t},
+                    {"type": "Failed", "status": "True", "reason": "BackoffLimitExceeded",
+                     "message": msg, "lastProbeTime": t, "lastTransitionTime": t}]
+                self.event(obj, "Warning", "BackoffLimitExceeded", msg)
+        elif r.kind == "Pod":
+            return self.set_pod(obj, mode)
         self.write_status(r, obj, st)
 
     def deployment_rs(self, dep, ready):
@@ -1441,10 +1840,10 @@ class Controller(threading.Thread):
             if o["metadata"]["name"] != rs_name and o.get("spec", {}).get("replicas", 0) != 0:
                 self.scale_rs(o, 0)
         if ready:
-            self.scale_rs(emu.objects[("apps", "replicasets")][(ns, rs_name)], n)
+            self.scale_rs(emu.objects[("apps", "replicasets")][(ns, rs_name)], n, "ready", dep)
         return rs_name
 
-    def scale_rs(self, rs, n):
+    def scale_rs(self, rs, n, mode="ready", top=None):
         emu = self.emu
         rss = emu.resources[("apps", "replicasets")]
         ns, name = rs["metadata"]["namespace"], rs["metadata"]["name"]
@@ -1453,79 +1852,21 @@ class Controller(threading.Thread):
             new["spec"]["replicas"] = n
             emu.update(rss, ns, name, new, {"fieldManager": "kube-controller-manager"},
                        check_rv=False)
-        self.rs_pods(emu.objects[("apps", "replicasets")][(ns, name)], n)
+            if top is not None and n:
+                self.event(top, "Normal", "ScalingReplicaSet", "Scaled up replica set %s from "
+                           "%d to %d" % (name, rs.get("spec", {}).get("replicas") or 0, n))
+        self.rs_pods(emu.objects[("apps", "replicasets")][(ns, name)], n, mode, top)
         rs = emu.objects[("apps", "replicasets")][(ns, name)]
         st = {"observedGeneration": rs["metadata"].get("generation", 1), "replicas": n}
         if n:
-            st.update({"readyReplicas": n, "availableReplicas": n, "fullyLabeledReplicas": n})
+            st["fullyLabeledReplicas"] = n
+            if mode == "ready":
+                st.update({"readyReplicas": n, "availableReplicas": n})
         self.write_status(rss, rs, st)
 
-    def rs_pods(self, rs, n):
-        """Exactly n Running, Ready Pods owned by the ReplicaSet (hook: failing pods)."""
-        emu = self.emu
-        pods = emu.resources[("", "pods")]
-        ns, uid = rs["metadata"]["namespace"], rs["metadata"]["uid"]
-        mine = [o for (ons, _), o in sorted(emu.objects[("", "pods")].items())
-                if ons == ns and controller_of(o, "ReplicaSet", uid)]
-        for o in mine[n:]:
-            emu._remove(pods, ns, o["metadata"]["name"])
-        tmpl = rs.get("spec", {}).get("template") or {}
-        for _ in range(n - len(mine)):
-            name = "%s-%s" % (rs["metadata"]["name"], uuid.uuid4().hex[:5])
-            pod = emu.create(pods, ns, {
-                "apiVersion": "v1", "kind": "Pod",
-                "metadata": {"name": name,
-                             "labels": dict((tmpl.get("metadata") or {}).get("labels") or {}),
-                             "ownerReferences": [owner_ref(rs)]},
-                "spec": copy.deepcopy(tmpl.get("spec") or {})},
-                {"fieldManager": "kube-controller-manager"})
-            t = now_rfc3339()
-            pod["status"] = {
-                "phase": "Running", "startTime": t, "podIP": "10.244.0.%d" % (len(mine) + 2),
-                "conditions": [{"type": c, "status": "True", "lastTransitionTime": t}
-                               for c in ("Initialized", "Ready", "ContainersReady",
-                                         "PodScheduled")],
-                "containerStatuses": [
-                    {"name": c.get("name"), "image": c.get("image"), "ready": True,
-                     "restartCount": 0, "started": True, "state": {"running": {"startedAt": t}}}
-                    for c in (pod["spec"].get("containers") or [])]}
-            emu.update(pods, ns, name, pod, {"fieldManager": "kubelet"}, sub="status",
-                       check_rv=False)
-
-    def job_pod(self, job, phase):
-        """One Pod for a Job, in the given phase (hook: failing pods, logs)."""
-        emu = self.emu
-        pods = emu.resources[("", "pods")]
-        ns, jname = job["metadata"]["namespace"], job["metadata"]["name"]
-        tmpl = copy.deepcopy(job.get("spec", {}).get("template") or {})
-        meta = tmpl.get("metadata") or {}
-        labels = dict(meta.get("labels") or {})
-        labels.update({"job-name": jname, "batch.kubernetes.io/job-name": jname,
-                       "controller-uid": job["metadata"]["uid"],
-                       "batch.kubernetes.io/controller-uid": job["metadata"]["uid"]})
-        name = "%s-%s" % (jname, uuid.uuid4().hex[:5])
-        pod = {"apiVersion": "v1", "kind": "Pod",
-               "metadata": {"name": name, "namespace": ns, "labels": labels,
-                            "ownerReferences": [{"apiVersion": "batch/v1", "kind": "Job",
-                                                 "name": jname, "uid": job["metadata"]["uid"],
-                                                 "controller": True,
-                                                 "blockOwnerDeletion": True}]},
-               "spec": tmpl.get("spec") or {}}
-        created = emu.create(pods, ns, pod, {"fieldManager": "kube-controller-manager"})
-        t = now_rfc3339()
-        created["status"] = {
-            "phase": phase, "startTime": t,
-            "conditions": [{"type": "Ready", "status": "False", "reason": "PodCompleted",
-                            "lastTransitionTime": t}],
-            "containerStatuses": [
-                {"name": c.get("name"), "image": c.get("image"), "ready": False,
-                 "restartCount": 0, "started": False,
-                 "state": {"terminated": {"exitCode": 0 if phase == "Succeeded" else 1,
-                                          "reason": "Completed" if phase == "Succeeded"
-                                          else "Error", "startedAt": t, "finishedAt": t}}}
-                for c in (pod["spec"].get("containers") or [])]}
-        emu.update(pods, ns, name, created, {"fieldManager": "kubelet"}, sub="status",
-                   check_rv=False)
+    def rs_pods(self, rs, n, mode="ready", top=None):
+        """Exactly n Pods owned by the ReplicaSet, in `mode`."""
+        return self.owned_pods(rs, n, mode, top)
 
 
 def controller_of(obj, kind, uid=None):
@@ -1548,11 +1889,136 @@ def rs_name_of(dep):
                                                        for i in range(0, 20, 2)))
 
 
+def failing(mode):
+    def behaviour(ctl, r, obj):
+        ctl.fail(r, obj, mode)
+    return behaviour
+
+
+# emulator.dk/behaviour values: what the controller plays once emulator.dk/ready-after passed
 BEHAVIOURS = {
     "ready": Controller.become_ready,
     "never-ready": None,
-    # next: "crashloop", "imagepull", "probe-fail", "fail" (Jobs), "deadline" -> add functions here
+    "crashloop": failing("crashloop"),
+    "image-pull-backoff": failing("image-pull-backoff"),
+    "err-image-pull": failing("err-image-pull"),
+    "probe-fail": failing("probe-fail"),
+    "unschedulable": failing("unschedulable"),
+    "not-ready": failing("not-ready"),
+    "deadline": failing("deadline"),
+    "fail": failing("fail"),
 }
+
+
+# ----------------------------------------------------------------------------- Table
+# `kubectl get` asks for meta.k8s.io Tables (Accept: application/json;as=Table;v=v1;
+# g=meta.k8s.io, ...); the columns are the API server's for the common kinds, Name and Age
+# for the rest.
+
+def human_age(ts):
+    try:
+        t = datetime.datetime.strptime(ts, "%Y-%m-%dT%H:%M:%SZ").replace(
+            tzinfo=datetime.timezone.utc)
+    except (TypeError, ValueError):
+        return "<unknown>"
+    s = max(0, int((datetime.datetime.now(datetime.timezone.utc) - t).total_seconds()))
+    if s < 120:
+        return "%ds" % s
+    m = s // 60
+    if m < 10:
+        return "%dm%ds" % (m, s % 60)
+    if m < 180:
+        return "%dm" % m
+    h = m // 60
+    if h < 8:
+        return "%dh%dm" % (h, m % 60)
+    if h < 48:
+        return "%dh" % h
+    if h < 192:
+        return "%dd%dh" % (h // 24, h % 24)
+    return "%dd" % (h // 24)
+
+
+def pod_status_word(pod):
+    """kubectl's STATUS of a pod."""
+    st = pod.get("status") or {}
+    word = st.get("reason") or st.get("phase") or "Pending"
+    for c in st.get("containerStatuses") or []:
+        state = c.get("state") or {}
+        if (state.get("waiting") or {}).get("reason"):
+            word = state["waiting"]["reason"]
+        elif (state.get("terminated") or {}).get("reason"):
+            word = state["terminated"]["reason"]
+    if pod["metadata"].get("deletionTimestamp"):
+        word = "Terminating"
+    return word
+
+
+def table_columns(kind, o):
+    """(column names, cells) of one object."""
+    st, spec, meta = o.get("status") or {}, o.get("spec") or {}, o["metadata"]
+    age = human_age(meta.get("creationTimestamp"))
+    if kind == "Pod":
+        cs = st.get("containerStatuses") or []
+        n = len(cs) or len(spec.get("containers") or [])
+        return (["Name", "Ready", "Status", "Restarts", "Age"],
+                [meta["name"], "%d/%d" % (sum(1 for c in cs if c.get("ready")), n),
+                 pod_status_word(o), sum(c.get("restartCount", 0) for c in cs), age])
+    if kind == "Deployment":
+        return (["Name", "Ready", "Up-to-date", "Available", "Age"],
+                [meta["name"], "%d/%d" % (st.get("readyReplicas", 0), spec.get("replicas", 1)),
+                 st.get("updatedReplicas", 0), st.get("availableReplicas", 0), age])
+    if kind == "ReplicaSet":
+        return (["Name", "Desired", "Current", "Ready", "Age"],
+                [meta["name"], spec.get("replicas", 1), st.get("replicas", 0),
+                 st.get("readyReplicas", 0), age])
+    if kind == "StatefulSet":
+        return (["Name", "Ready", "Age"],
+                [meta["name"], "%d/%d" % (st.get("readyReplicas", 0), spec.get("replicas", 1)),
+                 age])
+    if kind == "DaemonSet":
+        return (["Name", "Desired", "Current", "Ready", "Up-to-date", "Available", "Age"],
+                [meta["name"], st.get("desiredNumberScheduled", 0),
+                 st.get("currentNumberScheduled", 0), st.get("numberReady", 0),
+                 st.get("updatedNumberScheduled", 0), st.get("numberAvailable", 0), age])
+    if kind == "Job":
+        conds = {c.get("type"): c.get("status") for c in st.get("conditions") or []}
+        status = "Complete" if conds.get("Complete") == "True" else \
+            "Failed" if conds.get("Failed") == "True" else "Running"
+        return (["Name", "Status", "Completions", "Age"],
+                [meta["name"], status, "%d/%d" % (st.get("succeeded", 0),
+                                                  spec.get("completions", 1)), age])
+    if kind == "ConfigMap":
+        return (["Name", "Data", "Age"], [meta["name"], len(o.get("data") or {}), age])
+    if kind == "Event":
+        inv = o.get("involvedObject") or {}
+        return (["Last Seen", "Type", "Reason", "Object", "Message"],
+                [human_age(o.get("lastTimestamp")), o.get("type", ""), o.get("reason", ""),
+                 "%s/%s" % ((inv.get("kind") or "").lower(), inv.get("name", "")),
+                 o.get("message", "")])
+    if kind == "Namespace":
+        return (["Name", "Status", "Age"], [meta["name"], st.get("phase", "Active"), age])
+    return (["Name", "Age"], [meta["name"], age])
+
+
+def to_table(r, objs, include, rv=None):
+    names = table_columns(r.kind, objs[0])[0] if objs else \
+        table_columns(r.kind, {"metadata": {"name": ""}})[0]
+    rows = []
+    for o in objs:
+        row = {"cells": table_columns(r.kind, o)[1]}
+        if include == "Object":
+            row["object"] = o
+        elif include != "None":
+            row["object"] = {"kind": "PartialObjectMetadata", "apiVersion": "meta.k8s.io/v1",
+                             "metadata": o["metadata"]}
+        rows.append(row)
+    return {"kind": "Table", "apiVersion": "meta.k8s.io/v1",
+            "metadata": {"resourceVersion": rv} if rv else {},
+            "columnDefinitions": [
+                {"name": n, "type": "string", "format": "name" if n == "Name" else "",
+                 "description": n, "priority": 0} for n in names],
+            "rows": rows}
 
 
 # ----------------------------------------------------------------------------- OpenAPI
@@ -1614,7 +2080,17 @@ class Handler(BaseHTTPRequestHandler):
     server_version = "dk-kube-emulator"
     emu = None
     token = None
+    client_ca = False  # --client-ca: a verified client certificate authenticates
     aggregated = True
+
+    def has_client_cert(self):
+        """Whether the TLS client sent a certificate the --client-ca verified."""
+        if not self.client_ca:
+            return False
+        try:
+            return bool(self.connection.getpeercert())
+        except (AttributeError, ValueError):
+            return False
 
     def log_message(self, fmt, *args):
         log("%s %s" % (self.address_string(), fmt % args))
@@ -1671,9 +2147,11 @@ class Handler(BaseHTTPRequestHandler):
             q = {k: v[-1] for k, v in urllib.parse.parse_qs(url.query,
                                                              keep_blank_values=True).items()}
             body = self.read_body()  # always, so a keep-alive connection stays in step
-            if self.token is not None and url.path not in ("/healthz", "/readyz", "/livez"):
+            if (self.token is not None or self.client_ca) and \
+                    url.path not in ("/healthz", "/readyz", "/livez") and \
+                    not self.has_client_cert():
                 auth = self.headers.get("Authorization", "")
-                if auth != "Bearer " + self.token:
+                if self.token is None or auth != "Bearer " + self.token:
                     raise ApiError(401, "Unauthorized", "Unauthorized")
             self.inject_fault(method, url)
             self.route(method, url.path.rstrip("/") or "/", q, body)
@@ -1735,6 +2213,12 @@ class Handler(BaseHTTPRequestHandler):
         if path == "/emulator/compact" and method == "POST":
             emu.compact()
             return self.send_json(200, {"resourceVersion": str(emu.rv)})
+        if path == "/emulator/status-times" and method == "GET":
+            with emu.lock:
+                return self.send_json(200, {"items": [
+                    {"group": g, "resource": p, "namespace": ns, "name": n, "time": t}
+                    for (g, p, ns, n), t in sorted(emu.status_times.items())
+                    if not q.get("resource") or q["resource"] == p]})
         if path == "/emulator/faults":
             if method == "POST":
                 rule = json.loads(body or b"{}")
@@ -1895,7 +2379,14 @@ class Handler(BaseHTTPRequestHandler):
         if method == "GET" and name is None:
             if q.get("watch") in ("true", "1"):
                 return self.watch(r, ns, q)
-            return self.send_json(200, emu.list(r, ns, q))
+            lst = emu.list(r, ns, q)
+            if self.wants_table():
+                t = to_table(r, lst["items"], q.get("includeObject", "Metadata"),
+                             lst["metadata"].get("resourceVersion"))
+                if lst["metadata"].get("continue"):
+                    t["metadata"]["continue"] = lst["metadata"]["continue"]
+                return self.send_json(200, t)
+            return self.send_json(200, lst)
         if method == "GET":
             with emu.lock:
                 obj = copy.deepcopy(emu.get(r, ns, name))
@@ -1903,6 +2394,9 @@ class Handler(BaseHTTPRequestHandler):
                 return self.pod_log(obj, q)
             if sub == "scale":
                 return self.send_json(200, scale_of(r, obj))
+            if not sub and self.wants_table():
+                return self.send_json(200, to_table(r, [obj], q.get("includeObject", "Metadata"),
+                                                    obj["metadata"].get("resourceVersion")))
             return self.send_json(200, obj)
         if method == "POST" and name is None:
             obj = self.decode(body)
@@ -1943,22 +2437,88 @@ class Handler(BaseHTTPRequestHandler):
                            % e)
 
     def pod_log(self, pod, q):
-        """pods/log: the text in annotation emulator.dk/log (hook: per-container logs, follow)."""
-        text = ((pod["metadata"].get("annotations") or {}).get("emulator.dk/log") or "").encode()
+        """pods/log: what the container wrote (pod_log_text).  follow=true streams it, then
+        whatever more the container writes, until the Pod is gone, its phase is no longer
+        Running, or the client goes away."""
+        emu = self.emu
+        meta, spec = pod["metadata"], pod.get("spec") or {}
+        names = [c.get("name") for c in (spec.get("containers") or []) +
+                 (spec.get("initContainers") or [])]
+        c = q.get("container")
+        if not c:
+            main = [x.get("name") for x in spec.get("containers") or []]
+            if len(main) > 1:
+                raise ApiError(400, "BadRequest", "a container name must be specified for pod "
+                               "%s, choose one of: [%s]" % (meta["name"], " ".join(main)))
+            c = main[0] if main else ""
+        elif c not in names:
+            raise ApiError(400, "BadRequest", "container %s is not valid for pod %s"
+                           % (c, meta["name"]))
+        for s in (pod.get("status") or {}).get("containerStatuses") or []:
+            w = (s.get("state") or {}).get("waiting")
+            if s.get("name") == c and w and not s.get("restartCount"):
+                raise ApiError(400, "BadRequest", 'container "%s" in pod "%s" is waiting to '
+                               'start: %s' % (c, meta["name"], w.get("reason", "")))
+        if q.get("follow") not in ("true", "1"):
+            with emu.lock:
+                text = pod_log_text(emu, pod, c).encode()
+            self.send_response(200)
+            self.send_header("Content-Type", "text/plain")
+            self.send_header("Content-Length", str(len(text)))
+            self.end_headers()
+            self.wfile.write(text)
+            return
         self.send_response(200)
         self.send_header("Content-Type", "text/plain")
-        self.send_header("Content-Length", str(len(text)))
+        self.send_header("Transfer-Encoding", "chunked")
         self.end_headers()
-        self.wfile.write(text)
+        key, uid, sent = (meta.get("namespace"), meta["name"]), meta["uid"], ""
+        try:
+            while True:
+                with emu.lock:
+                    for attempt in (0, 1):
+                        cur = emu.objects[("", "pods")].get(key)
+                        gone = cur is None or cur["metadata"]["uid"] != uid
+                        text = sent if gone else pod_log_text(emu, cur, c)
+                        done = gone or (cur.get("status") or {}).get("phase") != "Running"
+                        if attempt or done or text != sent:
+                            break
+                        emu.cond_for("", "pods").wait(1.0)
+                new = text[len(sent):] if text.startswith(sent) else text
+                sent = text
+                if new:
+                    data = new.encode()
+                    self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
+                    self.wfile.flush()
+                if done:
+                    break
+                # a client waiting for the answer sends nothing: readable means it has gone
+                if select.select([self.connection], [], [], 0)[0]:
+                    self.close_connection = True
+                    return
+            self.wfile.write(b"0\r\n\r\n")
+        except (BrokenPipeError, ConnectionResetError, ssl.SSLError, OSError):
+            self.close_connection = True
+
+    def wants_table(self):
+        return "as=Table" in self.headers.get("Accept", "")
 
     # -- watch
     def chunk(self, obj):
+        conv = getattr(self, "table_of", None)
+        if conv and obj.get("type") in ("ADDED", "MODIFIED", "DELETED"):
+            obj = {"type": obj["type"], "object": conv(obj["object"])}
         data = (json.dumps(obj) + "\n").encode()
         self.wfile.write(b"%x\r\n%s\r\n" % (len(data), data))
         self.wfile.flush()
 
     def watch(self, r, ns, q):
         emu = self.emu
+        self.table_of = None
+        if self.wants_table():
+            include = q.get("includeObject", "Metadata")
+            self.table_of = lambda o: to_table(r, [o], include,
+                                               o["metadata"].get("resourceVersion"))
         lm = label_matcher(q.get("labelSelector"))
         fm = field_matcher(q.get("fieldSelector"))
 
@@ -1972,6 +2532,7 @@ class Handler(BaseHTTPRequestHandler):
         initial = q.get("sendInitialEvents") in ("true", "1")
         rv = q.get("resourceVersion") or ""
         with emu.lock:
+            cond = emu.cond_for(r.group, r.plural)
             if initial and not bookmarks:
                 raise ApiError(422, "Invalid", "sendInitialEvents requires allowWatchBookmarks")
             if rv not in ("", "0") and not rv.isdigit():
@@ -2022,7 +2583,7 @@ class Handler(BaseHTTPRequestHandler):
                         left = min(deadline, next_bookmark) - time.monotonic()
                         if left <= 0:
                             break
-                        emu.cond.wait(left)
+                        cond.wait(left)
                     # history trimmed under us: position by resourceVersion again
                     pos = bisect.bisect_right(emu.event_rvs, last_rv)
                     while pos < len(emu.events):
@@ -2081,6 +2642,8 @@ def main(argv=None):
     ap.add_argument("--tls-cert", help="serve HTTPS with this PEM certificate (chain)")
     ap.add_argument("--tls-key", help="PEM private key for --tls-cert")
     ap.add_argument("--token", help="require 'Authorization: Bearer TOKEN' (default: accept all)")
+    ap.add_argument("--client-ca", help="with --tls-cert: accept client certificates signed by "
+                    "this CA (PEM); without one, requests need --token's token (401)")
     ap.add_argument("--parent-pid", type=int, help="exit once this process is gone")
     ap.add_argument("--log", help="append a request log to this file")
     ap.add_argument("--no-aggregated-discovery", action="store_true",
@@ -2097,11 +2660,16 @@ def main(argv=None):
     emu = Emulator(a.start_resource_version)
     Handler.emu = emu
     Handler.token = a.token
+    Handler.client_ca = bool(a.client_ca)
     Handler.aggregated = not a.no_aggregated_discovery
     srv = Server((a.host, a.port), Handler)
     if a.tls_cert:
         ctx = ssl.SSLContext(ssl.PROTOCOL_TLS_SERVER)
         ctx.load_cert_chain(a.tls_cert, a.tls_key)
+        if a.client_ca:
+            # a client certificate signed by this CA authenticates like a valid token
+            ctx.load_verify_locations(a.client_ca)
+            ctx.verify_mode = ssl.CERT_OPTIONAL
         # handshake in the handler thread, so a silent client cannot stall accept()
         srv.socket = ctx.wrap_socket(srv.socket, server_side=True,
                                      do_handshake_on_connect=False)

@@ -316,5 +316,180 @@ class Http(unittest.TestCase):
                                  "Progressing": "NewReplicaSetAvailable"})
 
 
+    def wait_for(self, path, pred, timeout=5.0):
+        end = time.monotonic() + timeout
+        while True:
+            code, body = self.req("GET", path)
+            obj = json.loads(body) if code == 200 else None
+            if obj is not None and pred(obj):
+                return obj
+            if time.monotonic() > end:
+                self.fail("%s: condition not met; last: %s" % (path, body[:2000]))
+            time.sleep(0.05)
+
+    def events_for(self, name):
+        items = json.loads(self.req("GET", "/api/v1/namespaces/default/events")[1])["items"]
+        return [(e["type"], e["reason"], e["message"], e.get("count"))
+                for e in items if e["involvedObject"]["name"] == name]
+
+    def test_crashloop_events_and_logs(self):
+        dep = deployment("crash", annotations={E.ANN_BEHAVIOUR: "crashloop",
+                                               E.ANN_RESTART_EVERY: "0.2s",
+                                               E.ANN_LOG: "starting\npanic: no config"})
+        self.assertEqual(self.req("POST", "/apis/apps/v1/namespaces/default/deployments",
+                                  dep)[0], 201)
+        pods = self.wait_for("/api/v1/namespaces/default/pods?labelSelector=app%3Dcrash",
+                             lambda o: o["items"] and o["items"][0]["status"].get(
+                                 "containerStatuses", [{}])[0].get("restartCount", 0) >= 2)
+        pod = pods["items"][0]
+        cs = pod["status"]["containerStatuses"][0]
+        self.assertEqual(cs["state"]["waiting"]["reason"], "CrashLoopBackOff")
+        self.assertFalse(cs["ready"])
+        self.assertEqual(pod["status"]["phase"], "Running")
+        ev = self.events_for(pod["metadata"]["name"])
+        self.assertIn(("Normal", "Started", "Started container web", 1), ev)
+        backoff = [e for e in ev if e[1] == "BackOff"]
+        self.assertEqual(len(backoff), 1)
+        self.assertGreaterEqual(backoff[0][3], 2)
+        code, text = self.req("GET", "/api/v1/namespaces/default/pods/%s/log"
+                              % pod["metadata"]["name"])
+        self.assertEqual(code, 200)
+        self.assertTrue(text.startswith("starting\npanic: no config\n"), text)
+        st = self.wait_for("/apis/apps/v1/namespaces/default/deployments/crash",
+                           lambda o: o.get("status", {}).get("updatedReplicas") == 1)["status"]
+        self.assertEqual(st["availableReplicas"], 0)
+        self.req("DELETE", "/apis/apps/v1/namespaces/default/deployments/crash")
+
+    def test_image_pull_probe_deadline_job(self):
+        for name, beh in (("pull", "image-pull-backoff"), ("probe", "probe-fail"),
+                          ("late", "deadline")):
+            self.req("POST", "/apis/apps/v1/namespaces/default/deployments",
+                     deployment(name, annotations={E.ANN_BEHAVIOUR: beh,
+                                                   E.ANN_RESTART_EVERY: "0.2s"}))
+        pod = self.wait_for("/api/v1/namespaces/default/pods?labelSelector=app%3Dpull",
+                            lambda o: o["items"] and o["items"][0].get("status", {}).get(
+                                "containerStatuses"))["items"][0]
+        self.assertEqual(pod["status"]["phase"], "Pending")
+        self.assertEqual(pod["status"]["containerStatuses"][0]["state"]["waiting"]["reason"],
+                         "ImagePullBackOff")
+        self.assertIn(("Warning", "Failed", "Error: ErrImagePull", 1),
+                      self.events_for(pod["metadata"]["name"]))
+        code, body = self.req("GET", "/api/v1/namespaces/default/pods/%s/log"
+                              % pod["metadata"]["name"])
+        self.assertEqual(code, 400)
+        self.assertIn("is waiting to start: ImagePullBackOff", body)
+        pod = self.wait_for("/api/v1/namespaces/default/pods?labelSelector=app%3Dprobe",
+                            lambda o: o["items"] and any(
+                                e[1] == "Unhealthy" and e[3] >= 2 for e in
+                                self.events_for(o["items"][0]["metadata"]["name"])))["items"][0]
+        self.assertEqual(pod["status"]["phase"], "Running")
+        self.assertEqual({c["type"]: c["status"] for c in pod["status"]["conditions"]}["Ready"],
+                         "False")
+        ev = [e for e in self.events_for(pod["metadata"]["name"]) if e[1] == "Unhealthy"][0]
+        self.assertEqual(ev[:3], ("Warning", "Unhealthy",
+                                  "Readiness probe failed: HTTP probe failed with statuscode: 503"))
+        dep = self.wait_for("/apis/apps/v1/namespaces/default/deployments/late",
+                            lambda o: any(c.get("reason") == "ProgressDeadlineExceeded"
+                                          for c in o.get("status", {}).get("conditions", [])))
+        prog = [c for c in dep["status"]["conditions"] if c["type"] == "Progressing"][0]
+        self.assertEqual(prog["status"], "False")
+        self.assertRegex(prog["message"], r'^ReplicaSet "late-\w+" has timed out progressing.$')
+        job = {"apiVersion": "batch/v1", "kind": "Job",
+               "metadata": {"name": "bad", "annotations": {E.ANN_BEHAVIOUR: "fail",
+                                                           E.ANN_READY_AFTER: "0.2s"}},
+               "spec": {"template": {"spec": {"restartPolicy": "Never", "containers": [
+                   {"name": "job", "image": "busybox"}]}}}}
+        self.assertEqual(self.req("POST", "/apis/batch/v1/namespaces/default/jobs", job)[0], 201)
+        job = self.wait_for("/apis/batch/v1/namespaces/default/jobs/bad",
+                            lambda o: o.get("status", {}).get("failed") == 1)
+        self.assertEqual([(c["type"], c["reason"]) for c in job["status"]["conditions"]],
+                         [("FailureTarget", "BackoffLimitExceeded"),
+                          ("Failed", "BackoffLimitExceeded")])
+        pods = json.loads(self.req("GET", "/api/v1/namespaces/default/pods?labelSelector="
+                                   "job-name%3Dbad")[1])["items"]
+        self.assertEqual([p["status"]["phase"] for p in pods], ["Failed"])
+        self.assertIn(("Warning", "BackoffLimitExceeded",
+                       "Job has reached the specified backoff limit", 1), self.events_for("bad"))
+        for name in ("pull", "probe", "late"):
+            self.req("DELETE", "/apis/apps/v1/namespaces/default/deployments/" + name)
+
+    def test_statefulset_daemonset_pods(self):
+        sts = {"apiVersion": "apps/v1", "kind": "StatefulSet", "metadata": {"name": "db"},
+               "spec": {"replicas": 2, "serviceName": "db",
+                        "selector": {"matchLabels": {"app": "db"}},
+                        "template": {"metadata": {"labels": {"app": "db"}}, "spec": {
+                            "containers": [{"name": "db", "image": "pg"}]}}}}
+        ds = {"apiVersion": "apps/v1", "kind": "DaemonSet",
+              "metadata": {"name": "agent", "annotations": {E.ANN_NODES: "3"}},
+              "spec": {"selector": {"matchLabels": {"app": "agent"}},
+                       "template": {"metadata": {"labels": {"app": "agent"}}, "spec": {
+                           "containers": [{"name": "a", "image": "agent"}]}}}}
+        self.req("POST", "/apis/apps/v1/namespaces/default/statefulsets", sts)
+        self.req("POST", "/apis/apps/v1/namespaces/default/daemonsets", ds)
+        self.wait_for("/apis/apps/v1/namespaces/default/statefulsets/db",
+                      lambda o: o.get("status", {}).get("readyReplicas") == 2)
+        self.wait_for("/apis/apps/v1/namespaces/default/daemonsets/agent",
+                      lambda o: o.get("status", {}).get("numberAvailable") == 3)
+        pods = json.loads(self.req("GET", "/api/v1/namespaces/default/pods?labelSelector="
+                                   "app%3Ddb")[1])["items"]
+        self.assertEqual([p["metadata"]["name"] for p in pods], ["db-0", "db-1"])
+        self.assertEqual({p["metadata"]["ownerReferences"][0]["kind"] for p in pods},
+                         {"StatefulSet"})
+        pods = json.loads(self.req("GET", "/api/v1/namespaces/default/pods?labelSelector="
+                                   "app%3Dagent")[1])["items"]
+        self.assertEqual(len(pods), 3)
+        self.assertTrue(all(p["status"]["phase"] == "Running" for p in pods))
+
+    def test_follow_logs(self):
+        pod = {"apiVersion": "v1", "kind": "Pod",
+               "metadata": {"name": "talker", "annotations": {E.ANN_BEHAVIOUR: "ready",
+                                                              E.ANN_LOG: "one"}},
+               "spec": {"containers": [{"name": "a", "image": "x"}, {"name": "b", "image": "y"}]}}
+        self.assertEqual(self.req("POST", "/api/v1/namespaces/default/pods", pod)[0], 201)
+        self.wait_for("/api/v1/namespaces/default/pods/talker",
+                      lambda o: o.get("status", {}).get("phase") == "Running")
+        code, body = self.req("GET", "/api/v1/namespaces/default/pods/talker/log")
+        self.assertEqual(code, 400)
+        self.assertIn("a container name must be specified for pod talker, choose one of: [a b]",
+                      body)
+        got = []
+
+        def follow():
+            with urllib.request.urlopen(self.base + "/api/v1/namespaces/default/pods/talker/"
+                                        "log?container=b&follow=true") as resp:
+                for ln in resp:
+                    got.append((time.monotonic(), ln.decode()))
+        th = threading.Thread(target=follow)
+        th.start()
+        time.sleep(0.3)
+        t = time.monotonic()
+        self.req("PATCH", "/api/v1/namespaces/default/pods/talker",
+                 {"metadata": {"annotations": {E.ANN_LOG + "-b": "one\ntwo"}}},
+                 "application/merge-patch+json")
+        time.sleep(0.3)
+        self.req("DELETE", "/api/v1/namespaces/default/pods/talker")
+        th.join(5)
+        self.assertFalse(th.is_alive())
+        self.assertEqual([ln for _, ln in got], ["one\n", "two\n"])
+        self.assertLess(got[1][0] - t, 0.5)
+
+
+    def test_table(self):
+        self.req("POST", "/api/v1/namespaces/default/configmaps",
+                 {"metadata": {"name": "tbl"}, "data": {"a": "1", "b": "2"}})
+        r = urllib.request.Request(self.base + "/api/v1/namespaces/default/configmaps",
+                                   headers={"Accept": "application/json;as=Table;v=v1;"
+                                                      "g=meta.k8s.io,application/json"})
+        with urllib.request.urlopen(r) as resp:
+            t = json.loads(resp.read())
+        self.assertEqual(t["kind"], "Table")
+        self.assertEqual([c["name"] for c in t["columnDefinitions"]], ["Name", "Data", "Age"])
+        row = [x for x in t["rows"] if x["cells"][0] == "tbl"][0]
+        self.assertEqual(row["cells"][1], 2)
+        self.assertEqual(row["object"]["kind"], "PartialObjectMetadata")
+        self.assertNotIn("data", row["object"])
+        self.req("DELETE", "/api/v1/namespaces/default/configmaps/tbl")
+
+
 if __name__ == "__main__":
     unittest.main()
