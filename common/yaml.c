@@ -1,5 +1,6 @@
 #include "dk/yaml.h"
 
+#include <ctype.h>
 #include <errno.h>
 #include <limits.h>
 #include <math.h>
@@ -562,16 +563,30 @@ static size_t put_member(struct loader *L, struct frame *f, const char *key, cJS
     size_t idx = 0;
     cJSON *old = find_member(f->node, key, &idx);
 
-    if (!cJSON_AddItemToObject(f->node, key, node))
-        need(NULL);
     if (old) {
-        cJSON_DetachItemViaPointer(f->node, old);
+        /* node takes old's place in the list (cJSON's circular prev link included) */
+        cJSON *obj = f->node;
+
+        if (node->string && !(node->type & cJSON_StringIsConst))
+            free(node->string);
+        node->string = dk_xstrdup(key);
+        node->type &= ~cJSON_StringIsConst;
+        node->next = old->next;
+        node->prev = old->prev == old ? node : old->prev;
+        if (old == obj->child)
+            obj->child = node;
+        else
+            old->prev->next = node;
+        if (old->next)
+            old->next->prev = node;
+        else
+            obj->child->prev = node;
+        old->next = old->prev = NULL;
         bury(L, old);
-        cJSON_DetachItemViaPointer(f->node, node);
-        if (!cJSON_InsertItemInArray(f->node, (int)idx, node))
-            need(NULL);
         return idx;
     }
+    if (!cJSON_AddItemToObject(f->node, key, node))
+        need(NULL);
     idx = f->nmembers++;
     if (f->nmembers > f->aexpl) {
         f->aexpl = f->aexpl ? f->aexpl * 2 : 16;
@@ -1125,8 +1140,523 @@ static int null_scalar(const yaml_event_t *ev)
            (n == 4 && (!memcmp(v, "null", 4) || !memcmp(v, "Null", 4) || !memcmp(v, "NULL", 4)));
 }
 
+/*
+ * The fast path of dk_yaml_scan_head(): a line-by-line reader of the block YAML that rendered
+ * manifests are made of (maps, sequences, plain and single-line quoted scalars, empty flow
+ * collections, literal and folded block scalars, comments). It answers 1 only for a document
+ * it has read to the end without meeting anything outside that subset, and then the document
+ * is valid YAML for libyaml too; for anything else (tabs, anchors, tags, flow collections,
+ * multi-line plain or quoted scalars, comments after values, odd indentation, ...) it answers
+ * 0 and libyaml reads the document, errors and all. It is several times faster than libyaml,
+ * which matters for charts that ship megabytes of CRDs as templates.
+ */
+struct fast_level {
+    size_t indent;
+    int seq;
+    enum head_slot slot;
+    int same_indent_seq; /* a sequence that is the value of a key at the same indent */
+};
+
+/* Valid, printable (as libyaml checks) UTF-8 without tabs, CRs or other controls. */
+static int fast_chars_ok(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+
+    while (i < n) {
+        unsigned c = s[i];
+        unsigned cp, need;
+
+        if (c == '\n' || (c >= 0x20 && c < 0x7f)) {
+            i++;
+            continue;
+        }
+        if (c < 0x80)
+            return 0;
+        if (c >= 0xc2 && c <= 0xdf)
+            need = 1, cp = c & 0x1f;
+        else if (c >= 0xe0 && c <= 0xef)
+            need = 2, cp = c & 0x0f;
+        else if (c >= 0xf0 && c <= 0xf4)
+            need = 3, cp = c & 0x07;
+        else
+            return 0;
+        if (i + need >= n)
+            return 0;
+        for (i++; need; need--, i++) {
+            if (i >= n || (s[i] & 0xc0) != 0x80)
+                return 0;
+            cp = cp << 6 | (s[i] & 0x3f);
+        }
+        if (cp < 0xa0 || (cp >= 0xd800 && cp <= 0xdfff) || cp == 0xfeff || cp == 0xfffe ||
+            cp == 0xffff || cp > 0x10ffff || (cp < 0x800 && c >= 0xe0) ||
+            (cp < 0x10000 && c >= 0xf0))
+            return 0;
+    }
+    return 1;
+}
+
+static int fast_key_char(int c, int first)
+{
+    return (c >= 'a' && c <= 'z') || (c >= 'A' && c <= 'Z') || (c >= '0' && c <= '9') || c == '_' ||
+           c == '$' || (!first && (c == '.' || c == '/' || c == '-'));
+}
+
+/* The end of a double-quoted scalar that starts at p (after the closing quote), or NULL when
+ * it does not end on this line or has an escape YAML does not know. *esc is set when it has
+ * escapes. */
+static const char *fast_dquoted(const char *p, const char *e, int *esc)
+{
+    static const char ok[] = "0abt nvfre\"/\\N_LP";
+    const char *q;
+
+    for (q = p + 1; q < e && *q != '"'; q++) {
+        if (*q != '\\')
+            continue;
+        *esc = 1;
+        if (q + 1 >= e)
+            return NULL;
+        if (q[1] == 'x' || q[1] == 'u' || q[1] == 'U') {
+            int k, want = q[1] == 'x' ? 2 : q[1] == 'u' ? 4 : 8;
+
+            for (k = 0; k < want; k++)
+                if (q + 2 + k >= e || !isxdigit((unsigned char)q[2 + k]))
+                    return NULL;
+            q += 1 + want;
+        } else if (!strchr(ok, q[1])) {
+            return NULL;
+        } else {
+            q++;
+        }
+    }
+    return q < e ? q + 1 : NULL;
+}
+
+/* The end of a single-quoted scalar starting at p, or NULL. */
+static const char *fast_squoted(const char *p, const char *e, int *esc)
+{
+    const char *q;
+
+    for (q = p + 1; q < e; q++) {
+        if (*q != '\'')
+            continue;
+        if (q + 1 < e && q[1] == '\'') {
+            *esc = 1;
+            q++;
+            continue;
+        }
+        return q + 1;
+    }
+    return NULL;
+}
+
+/* After a value: spaces, then nothing or a comment. */
+static int fast_rest_ok(const char *q, const char *e)
+{
+    while (q < e && *q == ' ')
+        q++;
+    return q == e || (*q == '#' && q[-1] == ' ');
+}
+
+/* A one-line flow sequence of simple scalars: [], ["a", 'b', c-1]. */
+static const char *fast_flow_seq(const char *p, const char *e)
+{
+    const char *q = p + 1;
+    int esc = 0, items = 0;
+
+    for (;;) {
+        while (q < e && *q == ' ')
+            q++;
+        if (q < e && *q == ']' && !items)
+            return q + 1;
+        if (q >= e)
+            return NULL;
+        if (*q == '"')
+            q = fast_dquoted(q, e, &esc);
+        else if (*q == '\'')
+            q = fast_squoted(q, e, &esc);
+        else if (fast_key_char((unsigned char)*q, 1)) {
+            while (q < e && (fast_key_char((unsigned char)*q, 0) || *q == '=' || *q == '+'))
+                q++;
+        } else {
+            return NULL;
+        }
+        if (!q)
+            return NULL;
+        items++;
+        while (q < e && *q == ' ')
+            q++;
+        if (q < e && *q == ']')
+            return q + 1;
+        if (q >= e || *q != ',')
+            return NULL;
+        q++;
+    }
+}
+
+/* A scalar value from p to e (the end of the line). Returns 1 when it is in the subset;
+ * *val and *vlen get the value for capture (NULL for a null), *esc is set for a value that is
+ * not its own text (escapes, a flow collection), which is not captured; *kind is 'p' for a
+ * plain scalar that may go on on the next lines, 'b' for | and >, 0 otherwise. */
+static int fast_value(const char *p, const char *e, const char **val, size_t *vlen, int *esc,
+                      int *kind)
+{
+    const char *q;
+
+    *val = NULL;
+    *vlen = 0;
+    *esc = 0;
+    *kind = 0;
+    while (e > p && e[-1] == ' ')
+        e--;
+    if (p == e)
+        return 1;
+    switch (*p) {
+    case '"':
+    case '\'':
+        q = *p == '"' ? fast_dquoted(p, e, esc) : fast_squoted(p, e, esc);
+        if (!q || !fast_rest_ok(q, e))
+            return 0;
+        *val = p + 1;
+        *vlen = (size_t)(q - p - 2);
+        return 1;
+    case '|':
+    case '>':
+        q = p + 1;
+        if (q < e && (*q == '-' || *q == '+'))
+            q++;
+        if (q != e)
+            return 0;
+        *kind = 'b';
+        return 1;
+    case '[':
+        q = fast_flow_seq(p, e);
+        *esc = 1; /* not a string: never captured */
+        return q && fast_rest_ok(q, e);
+    case '{':
+        *esc = 1;
+        return e - p >= 2 && p[1] == '}' && fast_rest_ok(p + 2, e);
+    case '&':
+    case '*':
+    case '!':
+    case '%':
+    case '@':
+    case '`':
+    case ',':
+    case '?':
+    case ':':
+    case '#':
+    case ']':
+    case '}':
+        return 0;
+    case '-':
+        if (e - p == 1 || p[1] == ' ')
+            return 0;
+        break;
+    default:
+        break;
+    }
+    /* a plain scalar: no ": ", ends at " #" (a comment, after which it cannot go on on the
+     * next lines), not ending in ':' */
+    *kind = 'p';
+    for (q = p; q < e; q++) {
+        if (*q == ':' && (q + 1 == e || q[1] == ' '))
+            return 0;
+        if (*q == '#' && q[-1] == ' ') {
+            e = q;
+            while (e > p && e[-1] == ' ')
+                e--;
+            *kind = 0;
+            break;
+        }
+    }
+    if ((e - p == 1 && *p == '~') ||
+        (e - p == 4 && (!memcmp(p, "null", 4) || !memcmp(p, "Null", 4) || !memcmp(p, "NULL", 4))))
+        return 1;
+    *val = p;
+    *vlen = (size_t)(e - p);
+    return 1;
+}
+
+/* A line that goes on a plain scalar of the lines before: plain text, nothing YAML would read
+ * as a key, a comment or an indicator. */
+static int fast_plain_more(const char *c, const char *e)
+{
+    const char *q;
+
+    if (strchr("#-?:[]{},&*!|>'\"%@`", *c))
+        return 0;
+    for (q = c; q < e; q++)
+        if ((*q == ':' && (q + 1 == e || q[1] == ' ')) || (*q == '#' && q[-1] == ' '))
+            return 0;
+    return 1;
+}
+
+/* A plain scalar YAML 1.1 would read as something other than a string (a bool, a number). */
+static int fast_not_string(const char *v, size_t n)
+{
+    static const char *const words[] = {"y",     "Y",     "yes",  "Yes",  "YES",  "n",    "N",
+                                        "no",    "No",    "NO",   "true", "True", "TRUE", "false",
+                                        "False", "FALSE", "on",   "On",   "ON",   "off",  "Off",
+                                        "OFF",   ".inf",  ".Inf", ".INF", ".nan", ".NaN", ".NAN"};
+    size_t i;
+
+    if (n && ((*v >= '0' && *v <= '9') || *v == '+' || *v == '-' || *v == '.'))
+        return 1;
+    for (i = 0; i < sizeof(words) / sizeof(words[0]); i++)
+        if (strlen(words[i]) == n && !memcmp(words[i], v, n))
+            return 1;
+    return 0;
+}
+
+static int fast_capture(struct dk_yaml_head *h, enum head_slot slot, const char *v, size_t n,
+                        int esc, int plain)
+{
+    char **to;
+
+    switch (slot) {
+    case HS_API:
+        to = &h->api_version;
+        break;
+    case HS_KIND:
+        to = &h->kind;
+        break;
+    case HS_NAME:
+        to = &h->name;
+        break;
+    case HS_NS:
+        to = &h->namespace;
+        break;
+    case HS_HOOK:
+        to = &h->hook;
+        break;
+    default:
+        return 1;
+    }
+    if (esc || (v && plain && fast_not_string(v, n)))
+        return 0;
+    free(*to);
+    *to = v ? dk_xstrndup(v, n) : slot == HS_HOOK ? dk_xstrdup("") : NULL;
+    return 1;
+}
+
+int dk_yaml_scan_head_fast(const char *text, size_t len, struct dk_yaml_head *h)
+{
+    struct fast_level st[64];
+    size_t depth = 0, bs_parent = 0, bs_indent = 0, pend_indent = 0, cont_indent = 0;
+    int in_block = 0, pending = 0, pend_key = 0, root_done = 0;
+    int cont = 0; /* a plain scalar that may go on on deeper lines */
+    enum head_slot pend_slot = HS_NONE;
+    const char *p = text, *end = text + len;
+
+    memset(h, 0, sizeof(*h));
+    if (!fast_chars_ok((const unsigned char *)text, len))
+        return 0;
+    while (p < end) {
+        const char *eol = memchr(p, '\n', (size_t)(end - p)), *c = p, *e, *ls = p;
+        size_t ind;
+
+        if (!eol)
+            eol = end;
+        e = eol;
+        while (c < e && *c == ' ')
+            c++;
+        ind = (size_t)(c - p);
+        p = eol < end ? eol + 1 : end;
+        if (in_block) {
+            if (c == e) {
+                if (!bs_indent && ind)
+                    goto unsure;
+                continue;
+            }
+            if (ind > bs_parent) {
+                if (!bs_indent)
+                    bs_indent = ind;
+                else if (ind < bs_indent)
+                    goto unsure;
+                continue;
+            }
+            in_block = 0;
+        }
+        if (c == e)
+            continue;
+        if (cont && ind > cont_indent) {
+            /* more of a plain scalar; its value is not one of those captured */
+            if (cont == 2 || !fast_plain_more(c, e))
+                goto unsure;
+            continue;
+        }
+        cont = 0;
+        if (*c == '#')
+            continue;
+        if (ind == 0 && e - c >= 3 && (!strncmp(c, "---", 3) || !strncmp(c, "...", 3)))
+            goto unsure;
+        if (*c == '%' && ind == 0)
+            goto unsure;
+        if (pending) {
+            int dash = *c == '-' && (c + 1 == e || c[1] == ' ');
+
+            pending = 0;
+            if (ind > pend_indent || (ind == pend_indent && pend_key && dash)) {
+                if (depth == 64)
+                    goto unsure;
+                st[depth].indent = ind;
+                st[depth].seq = dash;
+                st[depth].slot = dash ? HS_NONE : pend_slot;
+                st[depth].same_indent_seq = ind == pend_indent;
+                depth++;
+            } else if (!fast_capture(h, pend_slot, NULL, 0, 0, 1)) {
+                goto unsure;
+            }
+        }
+        while (depth && ind < st[depth - 1].indent)
+            depth--;
+        if (depth && st[depth - 1].seq && st[depth - 1].same_indent_seq &&
+            ind == st[depth - 1].indent && !(*c == '-' && (c + 1 == e || c[1] == ' ')))
+            depth--;
+        if (!depth) {
+            if (root_done || *c == '-' || *c == '[' || *c == '{')
+                goto unsure;
+            st[0].indent = ind;
+            st[0].seq = 0;
+            st[0].slot = HS_ROOT;
+            st[0].same_indent_seq = 0;
+            depth = 1;
+            root_done = 1;
+            h->root = DK_YAML_HEAD_MAP;
+        }
+        if (ind != st[depth - 1].indent)
+            goto unsure;
+        /* "- " items: the rest of the line is a scalar, a key, or nothing */
+        if (st[depth - 1].seq) {
+            if (*c != '-' || (c + 1 < e && c[1] != ' '))
+                goto unsure;
+            c++;
+            while (c < e && *c == ' ')
+                c++;
+            if (c == e) {
+                pending = 1;
+                pend_key = 0;
+                pend_indent = ind;
+                pend_slot = HS_NONE;
+                continue;
+            }
+            if ((*c == '-' && (c + 1 == e || c[1] == ' ')) || *c == '#')
+                goto unsure;
+            {
+                const char *k = c;
+
+                while (k < e && fast_key_char((unsigned char)*k, k == c))
+                    k++;
+                if (k == c || k == e || *k != ':' || (k + 1 < e && k[1] != ' ')) {
+                    const char *v;
+                    size_t vl;
+                    int esc, kind;
+
+                    if (!fast_value(c, e, &v, &vl, &esc, &kind))
+                        goto unsure;
+                    if (kind == 'b') {
+                        in_block = 1;
+                        bs_parent = ind;
+                        bs_indent = 0;
+                    } else if (kind == 'p') {
+                        cont = 1;
+                        cont_indent = ind;
+                    }
+                    continue;
+                }
+            }
+            /* "- key: ..." opens a map at the key's column */
+            if (depth == 64)
+                goto unsure;
+            st[depth].indent = (size_t)(c - ls); /* the column of the key */
+            st[depth].seq = 0;
+            st[depth].slot = HS_NONE;
+            st[depth].same_indent_seq = 0;
+            depth++;
+            ind = st[depth - 1].indent;
+        }
+        /* a map entry: KEY: [VALUE] */
+        {
+            const char *k = c, *ks = c, *ke, *v;
+            size_t vl;
+            int esc, kind;
+            enum head_slot at = st[depth - 1].slot, slot = HS_NONE;
+
+            if (*k == '"' || *k == '\'') {
+                char qc = *k++;
+
+                ks = k;
+                while (k < e && *k != qc && *k != '\\')
+                    k++;
+                if (k >= e || *k != qc)
+                    goto unsure;
+                ke = k++;
+            } else {
+                while (k < e && fast_key_char((unsigned char)*k, k == c))
+                    k++;
+                ke = k;
+            }
+            if (ke == ks || k >= e || *k != ':' || (k + 1 < e && k[1] != ' ') || ke - ks > 1000)
+                goto unsure;
+#define KEY_IS(lit) ((size_t)(ke - ks) == sizeof(lit) - 1 && !memcmp(ks, lit, sizeof(lit) - 1))
+            if (at == HS_ROOT)
+                slot = KEY_IS("apiVersion") ? HS_API
+                       : KEY_IS("kind")     ? HS_KIND
+                       : KEY_IS("metadata") ? HS_META
+                                            : HS_NONE;
+            else if (at == HS_META)
+                slot = KEY_IS("name")          ? HS_NAME
+                       : KEY_IS("namespace")   ? HS_NS
+                       : KEY_IS("annotations") ? HS_ANN
+                                               : HS_NONE;
+            else if (at == HS_ANN && KEY_IS("helm.sh/hook"))
+                slot = HS_HOOK;
+#undef KEY_IS
+            k++;
+            while (k < e && *k == ' ')
+                k++;
+            if (k == e || *k == '#') {
+                pending = 1;
+                pend_key = 1;
+                pend_indent = ind;
+                pend_slot = slot;
+                continue;
+            }
+            if (!fast_value(k, e, &v, &vl, &esc, &kind))
+                goto unsure;
+            if (kind == 'b') {
+                if (slot != HS_NONE)
+                    goto unsure;
+                in_block = 1;
+                bs_parent = ind;
+                bs_indent = 0;
+                continue;
+            }
+            if (kind == 'p') {
+                cont = slot == HS_NONE ? 1 : 2; /* 2: a captured value must not go on */
+                cont_indent = ind;
+            }
+            if (slot == HS_META || slot == HS_ANN) {
+                if (v || !esc)
+                    goto unsure; /* metadata: "x" or [] */
+                continue;
+            }
+            if (!fast_capture(h, slot, v, vl, esc, *k != '"' && *k != '\''))
+                goto unsure;
+        }
+    }
+    if (pending && !fast_capture(h, pend_slot, NULL, 0, 0, 1))
+        goto unsure;
+    return 1;
+unsure:
+    dk_yaml_head_release(h);
+    return 0;
+}
+
 int dk_yaml_scan_head(const char *text, size_t len, struct dk_yaml_head *h, struct dk_err *err)
 {
+    if (dk_yaml_scan_head_fast(text, len, h))
+        return 0;
     struct loader L;
     yaml_event_t ev;
     /* per nesting level: the slot its values go to, and whether a key is awaited */

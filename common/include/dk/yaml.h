@@ -73,6 +73,9 @@ struct dk_yaml_head {
     char *api_version, *kind, *name, *namespace, *hook;
 };
 int dk_yaml_scan_head(const char *text, size_t len, struct dk_yaml_head *h, struct dk_err *err);
+/* The fast path of dk_yaml_scan_head() alone (for tests): 1 with *h filled when the document
+ * is in the plain block subset it reads, 0 when libyaml has to decide. */
+int dk_yaml_scan_head_fast(const char *text, size_t len, struct dk_yaml_head *h);
 void dk_yaml_head_release(struct dk_yaml_head *h);
 
 /*
