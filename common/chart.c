@@ -540,7 +540,9 @@ static int yaml_map(const struct dk_chart_file *f, const char *label, cJSON **ou
     struct dk_err e = DK_ERR_INIT;
 
     if (dk_yaml_load_lenient(f->data, f->len, NULL, out, &e) < 0)
-        return dk_err_set(err, DK_E_INPUT, "%s: cannot load %s: error converting YAML to JSON: %s",
+        return dk_err_set(err, DK_E_INPUT,
+                          "%s: cannot load %s: cannot unmarshal yaml document: error converting "
+                          "YAML to JSON: %s",
                           label, f->name, e.msg);
     if (cJSON_IsNull(*out)) {
         cJSON_Delete(*out);
@@ -877,11 +879,14 @@ int dk_chart_values_file(const char *path, struct dk_val **out, struct dk_err *e
     rc = strcmp(path, "-") ? dk_buf_read_file(&b, path) : dk_buf_read_fd(&b, 0);
     if (rc < 0) {
         dk_buf_release(&b);
-        return dk_err_set(err, DK_E_INPUT, "values file %s: %s", path, strerror(errno));
+        return dk_err_set(err, DK_E_INPUT, "open %s: %s", path,
+                          errno == ENOENT ? "no such file or directory" : strerror(errno));
     }
     if (dk_yaml_load_lenient(b.buf ? b.buf : "", b.len, NULL, &j, &e) < 0) {
         dk_buf_release(&b);
-        return dk_err_set(err, DK_E_INPUT, "failed to parse %s: error converting YAML to JSON: %s",
+        return dk_err_set(err, DK_E_INPUT,
+                          "failed to parse %s: cannot unmarshal yaml document: error converting "
+                          "YAML to JSON: %s",
                           path, e.msg);
     }
     dk_buf_release(&b);
@@ -892,8 +897,9 @@ int dk_chart_values_file(const char *path, struct dk_val **out, struct dk_err *e
 
         cJSON_Delete(j);
         return dk_err_set(err, DK_E_INPUT,
-                          "failed to parse %s: error unmarshaling JSON: while decoding JSON: "
-                          "json: cannot unmarshal %s into Go value of type map[string]interface {}",
+                          "failed to parse %s: cannot unmarshal yaml document: error unmarshaling "
+                          "JSON: while decoding JSON: json: cannot unmarshal %s into Go value of "
+                          "type map[string]interface {}",
                           path, what);
     } else {
         *out = dk_val_from_json(j);

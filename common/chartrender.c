@@ -426,43 +426,57 @@ static void helmversion_string(const struct dk_val *v, struct dk_buf *out)
 static const struct dk_val_methods helmversion_methods = {"common.HelmVersion", NULL, 0,
                                                           helmversion_string};
 
-/* "1.30" / "v1.30.1-eks" as Helm's ParseKubeVersion reads them (Masterminds semver) */
+/* --kube-version as Helm v4 reads it (Kubernetes' ParseGeneric): an optional v, two or more
+ * dot-separated numbers, anything after them ignored; "1.29" stays v1.29. */
 static int parse_kube_version(const char *s, struct dk_val **out, struct dk_err *err)
 {
-    unsigned long part[3] = {0, 0, 0};
+    struct dk_buf v = DK_BUF_INIT;
     const char *p = s;
-    char *end;
-    int i;
+    char major[24] = "", minor[24] = "";
+    int fields = 0;
     struct dk_val *m;
 
-    if (*p == 'v' || *p == 'V')
+    while (*p == ' ' || *p == '\t')
         p++;
-    for (i = 0; i < 3; i++) {
-        if (*p < '0' || *p > '9')
+    if (*p == 'v')
+        p++;
+    dk_buf_addch(&v, 'v');
+    for (;;) {
+        const char *d = p;
+
+        while (*p >= '0' && *p <= '9')
+            p++;
+        if (p - d > 1 && *d == '0') {
+            dk_buf_release(&v);
+            return dk_err_set(err, DK_E_USAGE,
+                              "invalid kube version '%s': illegal zero-prefixed version component "
+                              "\"%.*s\" in \"%s\"",
+                              s, (int)(p - d), d, s);
+        }
+        if (p == d || p - d > 18)
             break;
-        part[i] = strtoul(p, &end, 10);
-        p = end;
-        if (*p != '.')
+        if (fields)
+            dk_buf_addch(&v, '.');
+        dk_buf_addn(&v, d, (size_t)(p - d));
+        if (fields < 2)
+            snprintf(fields ? minor : major, sizeof(major), "%.*s", (int)(p - d), d);
+        fields++;
+        if (*p != '.' || !(p[1] >= '0' && p[1] <= '9'))
             break;
         p++;
     }
-    if (i == 0 || (*p && *p != '-' && *p != '+'))
-        return dk_err_set(err, DK_E_USAGE, "invalid kube version '%s': Invalid Semantic Version",
-                          s);
+    if (fields < 2) {
+        dk_buf_release(&v);
+        return dk_err_set(err, DK_E_USAGE,
+                          "invalid kube version '%s': illegal version string \"%s\"", s, s);
+    }
     m = dk_val_map();
     m->methods = &kubeversion_methods;
-    {
-        char *v = dk_xasprintf("v%lu.%lu.%lu%s", part[0], part[1], part[2], p);
-        char num[32];
-
-        dk_val_map_set(m, "Version", dk_val_str(v));
-        dk_val_map_set(m, "GitVersion", dk_val_str(v));
-        snprintf(num, sizeof(num), "%lu", part[0]);
-        dk_val_map_set(m, "Major", dk_val_str(num));
-        snprintf(num, sizeof(num), "%lu", part[1]);
-        dk_val_map_set(m, "Minor", dk_val_str(num));
-        free(v);
-    }
+    dk_val_map_set(m, "Version", dk_val_str(v.buf));
+    dk_val_map_set(m, "GitVersion", dk_val_str(v.buf));
+    dk_val_map_set(m, "Major", dk_val_str(major));
+    dk_val_map_set(m, "Minor", dk_val_str(minor));
+    dk_buf_release(&v);
     *out = m;
     return 0;
 }
@@ -1396,10 +1410,27 @@ int dk_chart_render(struct dk_chart *c, const struct dk_chart_render_opts *o,
     int rc = -1;
 
     memset(out, 0, sizeof(*out));
+    if (c->library) {
+        dk_err_set(err, DK_E_INPUT, "library charts are not installable");
+        goto done;
+    }
     if (check_deps(c, err) < 0)
         goto done;
     if (capabilities(o, &caps, err) < 0)
         goto done;
+    {
+        /* Chart.yaml's kubeVersion against the (given or default) cluster version */
+        const cJSON *kvc = cJSON_GetObjectItemCaseSensitive(c->meta, "kubeVersion");
+        const char *kv = dk_val_map_get(dk_val_map_get(caps, "KubeVersion"), "Version")->u.str.s;
+
+        if (cJSON_IsString(kvc) && *kvc->valuestring &&
+            dk_semver_satisfies(kvc->valuestring, kv) != 1) {
+            dk_err_set(err, DK_E_INPUT,
+                       "chart requires kubeVersion: %s which is incompatible with Kubernetes %s",
+                       kvc->valuestring, kv);
+            goto done;
+        }
+    }
     if (dk_chart_process_deps(c, user, err) < 0)
         goto done;
     dk_val_map_set(rel, "IsInstall", dk_val_bool(!o->is_upgrade));

@@ -2032,6 +2032,15 @@ static int constraint_match(const char *s, const struct semver *v)
 }
 
 /* semverCompare CONSTRAINT VERSION */
+int dk_semver_satisfies(const char *constraint, const char *version)
+{
+    struct semver v;
+
+    if (semver_parse(version, strlen(version), 0, &v) < 0 || v.parts == 0)
+        return -1;
+    return constraint_match(constraint, &v);
+}
+
 FN(f_semverCompare)
 {
     struct semver v;

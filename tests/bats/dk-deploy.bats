@@ -190,6 +190,23 @@ EOF
     # a dependency listed in Chart.yaml and missing in charts/
     rm -r "$SHOP/charts/db"
     same_error_as_helm rel "$SHOP"
+    # --kube-version and Chart.yaml's kubeVersion
+    same_error_as_helm r bad --kube-version v1
+    same_error_as_helm r bad --kube-version 01.2
+    printf 'apiVersion: v2\nname: bad\nversion: 0.1.0\nkubeVersion: ">=1.30.0-0"\n' >bad/Chart.yaml
+    same_error_as_helm r bad --kube-version 1.29
+    printf 'apiVersion: v2\nname: bad\nversion: 0.1.0\n' >bad/Chart.yaml
+    # values files: missing, not YAML, not a map
+    same_error_as_helm r bad -f missing.yaml
+    printf 'a: b: c\n' >notyaml.yaml
+    same_error_as_helm r bad -f notyaml.yaml
+    printf -- '- a\n' >list.yaml
+    same_error_as_helm r bad -f list.yaml
+    # a library chart on its own
+    mkdir -p lib/templates
+    printf 'apiVersion: v2\nname: lib\nversion: 0.1.0\ntype: library\n' >lib/Chart.yaml
+    printf '{{ define "x" }}{{ end }}' >lib/templates/_x.tpl
+    same_error_as_helm r lib
     # --show-only of a template that is not there
     same_error_as_helm r bad -s templates/nope.yaml
 }

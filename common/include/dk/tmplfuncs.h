@@ -48,4 +48,8 @@
  * functions that may need set-up that can fail). */
 int dk_tmplfuncs_register(struct dk_tmpl *t, struct dk_err *err);
 
+/* semverCompare's test outside templates: 1 when version satisfies constraint (Masterminds
+ * semver v3), 0 when not, -1 when either cannot be parsed. */
+int dk_semver_satisfies(const char *constraint, const char *version);
+
 #endif
