@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # dk-deploy render vs helm template (Helm v4.1.4 from the npm peer) on every case of the chart
 # corpus (../shared/charts), in the same run: REPS repetitions (default 5) of each command,
-# interleaved; median wall time and median peak RSS (GNU time's %M) per case. Both outputs are
+# interleaved; median wall time and median peak RSS per case. Both outputs are
 # checked against the golden first. The section between the markers in docs/benchmarks.md is
 # rewritten.
 set -euo pipefail
@@ -30,17 +30,42 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/bench-render.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export HELM_CACHE_HOME="$work/hc" HELM_CONFIG_HOME="$work/hcfg" HELM_DATA_HOME="$work/hd"
 
-# one run: prints its peak RSS in kB (the wall time is taken around it with date: GNU time's
-# %e has two decimals only)
-run() {
-    /usr/bin/time -f '%M' -o "$work/t" "$@" </dev/null >/dev/null 2>"$work/err" || {
-        cat "$work/err" >&2
-        exit 1
-    }
-    tail -1 "$work/t"
+# measure A B...: runs the two commands (argument lists separated by "--") REPS times each,
+# interleaved, each with stdin and stdout on /dev/null, and prints "wallA rssA wallB rssB":
+# median wall seconds (from posix_spawn to wait4: spawning from one Python process keeps the
+# harness's own cost out of the figures) and median peak RSS in kB, measured in other runs
+# under GNU time (a child spawned by Python would report Python's own RSS: Linux counts the
+# memory a process had before exec in its peak).
+measure() {
+    python3 - "$REPS" "$@" <<'PY'
+import os, statistics, subprocess, sys, tempfile, time
+reps = int(sys.argv[1])
+rssfile = tempfile.mktemp(prefix="bench-render-rss.")
+args = sys.argv[2:]
+cut = args.index("--")
+cmds = [args[:cut], args[cut + 1:]]
+null = os.open(os.devnull, os.O_RDWR)
+res = [([], []), ([], [])]
+for _ in range(reps):
+    for i, cmd in enumerate(cmds):
+        t0 = time.perf_counter()
+        pid = os.posix_spawn(cmd[0], cmd, os.environ,
+                             file_actions=[(os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, null, 1)])
+        _, status, ru = os.wait4(pid, 0)
+        t1 = time.perf_counter()
+        if status != 0:
+            sys.exit("bench-render: %s failed" % " ".join(cmd))
+        res[i][0].append(t1 - t0)
+        with open(os.devnull, "w") as out:
+            subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rssfile] + cmd, stdin=null,
+                           stdout=out, check=True)
+        with open(rssfile) as f:
+            res[i][1].append(int(f.read().split()[-1]))
+if os.path.exists(rssfile):
+    os.unlink(rssfile)
+print(" ".join("%.6f %d" % (statistics.median(w), statistics.median(m)) for w, m in res))
+PY
 }
-
-now() { date +%s.%N; }
 
 rows="" all_ok=1
 : >"$work/speeds"
@@ -52,15 +77,7 @@ while IFS=$'\t' read -r name dir rel ns vals; do
     "$DK" render "${args[@]}" </dev/null >"$work/d.yaml"
     cmp -s "$work/h.yaml" "$CORPUS/golden/$name.yaml" || { echo "bench-render: helm differs from the golden on $name" >&2; exit 1; }
     cmp -s "$work/d.yaml" "$CORPUS/golden/$name.yaml" || { echo "bench-render: dk-deploy differs from the golden on $name" >&2; exit 1; }
-    : >"$work/ht"; : >"$work/dt"; : >"$work/hm"; : >"$work/dm"
-    for _ in $(seq "$REPS"); do
-        s=$(now); m=$(run "$HELM" template "${args[@]}"); e=$(now)
-        awk -v a="$s" -v b="$e" 'BEGIN {print b - a}' >>"$work/ht"; echo "$m" >>"$work/hm"
-        s=$(now); m=$(run "$DK" render "${args[@]}"); e=$(now)
-        awk -v a="$s" -v b="$e" 'BEGIN {print b - a}' >>"$work/dt"; echo "$m" >>"$work/dm"
-    done
-    ht=$(median <"$work/ht"); dt=$(median <"$work/dt")
-    hm=$(median <"$work/hm"); dm=$(median <"$work/dm")
+    read -r ht hm dt dm < <(measure "$HELM" template "${args[@]}" -- "$DK" render "${args[@]}")
     speed=$(awk -v h="$ht" -v d="$dt" 'BEGIN {printf "%.1f", h / d}')
     mem=$(awk -v h="$hm" -v d="$dm" 'BEGIN {printf "%.2f", d / h}')
     lines=$(wc -l <"$CORPUS/golden/$name.yaml")
@@ -82,7 +99,8 @@ section="<!-- bench-render:start -->
 \`bench/bench-render.sh\`, $(date -u +%Y-%m-%d), $(nproc) cores: every case of the chart corpus
 (\`../shared/charts\`, goldens from Helm v4.1.4), both outputs checked byte for byte against the
 golden first; median of $REPS interleaved runs each. Helm is $("$HELM" version --short). Times
-are wall clock of the whole process (start-up included), memory is peak RSS.
+are wall clock of the whole process (start-up included, from spawn to exit), memory is peak
+RSS (GNU time's %M, in separate runs).
 
 | case | lines | helm ms | dk ms | speed-up | helm RSS MB | dk RSS MB | dk/helm RSS |
 |---|---:|---:|---:|---:|---:|---:|---:|

@@ -10,6 +10,7 @@
 #include "chart_int.h"
 #include "dk/base64.h"
 #include "dk/jsonschema.h"
+#include "dk/log.h"
 #include "dk/tmplfuncs.h"
 #include "dk/yaml.h"
 
@@ -1211,11 +1212,13 @@ static int run_engine(struct dk_chart *c, struct dk_val *top, const struct dk_ch
     t.root_name = "gotpl";
     dk_tmplfuncs_register(&t, err);
     qsort(ts.v, ts.n, sizeof(*ts.v), cmp_rtpl);
+    dk_log_debug("render: %zu templates to parse", ts.n);
     for (i = 0; i < ts.n && rc == 0; i++) {
         rc = dk_tmpl_parse(&t, ts.v[i].name, ts.v[i].text, ts.v[i].len, err);
         if (rc < 0)
             parse_error(err);
     }
+    dk_log_debug("render: parsed");
     /* execute in the same order; sort the results by name afterwards */
     {
         char **names = dk_xcalloc(ts.n + 1, sizeof(*names));
@@ -1261,6 +1264,7 @@ static int run_engine(struct dk_chart *c, struct dk_val *top, const struct dk_ch
             }
             dk_buf_release(&b);
         }
+        dk_log_debug("render: executed %zu templates", nr);
         /* SortManifests walks the files in sort.Strings order */
         for (i = 0; i < nr && rc == 0; i++) {
             size_t best = i;
@@ -1301,6 +1305,7 @@ static int run_engine(struct dk_chart *c, struct dk_val *top, const struct dk_ch
                 dk_chart_split_docs(texts[i], lens[i], collect_piece, &pl);
             }
             scan_all(pl.v, pl.n);
+            dk_log_debug("render: read the heads of %zu documents", pl.n);
             for (i = 0; i < nr; i++) {
                 struct split_ctx x = {docs, names[i], err, 0, o->skip_tests};
 
@@ -1456,6 +1461,7 @@ int dk_chart_render(struct dk_chart *c, const struct dk_chart_render_opts *o,
         goto done;
     }
     dk_val_map_set(top, "Values", dk_val_ref(vals));
+    dk_log_debug("render: values ready");
     if (run_engine(c, top, o, out, &docs, err) < 0)
         goto done;
     /* CRDs (--include-crds) and manifests sorted by kind, printed trimmed with Println;

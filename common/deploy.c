@@ -11,6 +11,7 @@
 #include "dk/chart.h"
 #include "dk/config.h"
 #include "dk/json.h"
+#include "dk/log.h"
 #include "dk/strvals.h"
 
 void dk_deploy_render_opts_release(struct dk_deploy_render_opts *o)
@@ -212,6 +213,7 @@ int dk_deploy_render(const struct dk_deploy_render_opts *o, struct dk_doc *doc, 
     lo.werf_name = o->chart ? NULL : project ? project : release;
     if (dk_chart_load(chart_path, &lo, &c, err) < 0)
         goto done;
+    dk_log_debug("render: loaded chart %s %s", c->name, c->version);
     /* werf's service values when there is something of werf's to give: a project or images
      * (a plain `render RELEASE CHART` gets exactly what helm template gives) */
     if (!o->chart || cJSON_GetObjectItemCaseSensitive(doc->root, "images") ||
@@ -245,6 +247,7 @@ int dk_deploy_render(const struct dk_deploy_render_opts *o, struct dk_doc *doc, 
     ro.strict = o->strict;
     if (dk_chart_render(c, &ro, &out, err) < 0)
         goto done;
+    dk_log_debug("render: %zu documents", out.ndocs);
     dk_buf_release(yaml);
     *yaml = out.yaml; /* the rendered text moves, it is not copied */
     dk_buf_init(&out.yaml);

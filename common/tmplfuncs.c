@@ -11,7 +11,7 @@
 #include <unistd.h>
 
 #include "dk/base64.h"
-#include "dk/digest.h"
+#include "dk/sha.h"
 #include "dk/json.h"
 #include "dk/yaml.h"
 
@@ -998,16 +998,15 @@ FN(f_b64dec)
 
 FN(f_sha256sum)
 {
-    struct dk_digest d = DK_DIGEST_INIT;
-    char hex[DK_DIGEST_HEX_MAX];
+    unsigned char md[32];
+    char hex[65];
 
     ARITY();
     STRARGS(0);
-    if (dk_digest_init(&d, DK_DIGEST_SHA256, err) < 0)
-        return -1;
-    dk_digest_update(&d, S(0), L(0));
-    dk_digest_final_hex(&d, hex);
-    dk_digest_release(&d);
+    (void)err;
+    dk_sha256(S(0), L(0), md);
+    dk_hex(md, sizeof(md), hex);
+    hex[64] = '\0';
     *out = dk_val_str(hex);
     return 0;
 }
