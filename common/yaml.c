@@ -1293,10 +1293,51 @@ static const char *fast_flow_seq(const char *p, const char *e)
     }
 }
 
+/* Scans quoted text from p (after the opening quote, or the start of a continuation line) to
+ * the end of the line: 0 for an escape YAML does not know; *close is set after the closing
+ * quote, or to NULL when the scalar goes on on the next line. */
+static int fast_qscan(const char *p, const char *e, char qc, const char **close, int *esc)
+{
+    static const char ok[] = "0abt nvfre\"/\\N_LP";
+    const char *q;
+
+    *close = NULL;
+    for (q = p; q < e; q++) {
+        if (*q == qc) {
+            if (qc == '\'' && q + 1 < e && q[1] == '\'') {
+                *esc = 1;
+                q++;
+                continue;
+            }
+            *close = q + 1;
+            return 1;
+        }
+        if (qc != '"' || *q != '\\')
+            continue;
+        *esc = 1;
+        if (q + 1 >= e)
+            return 1; /* an escaped line break */
+        if (q[1] == 'x' || q[1] == 'u' || q[1] == 'U') {
+            int k, want = q[1] == 'x' ? 2 : q[1] == 'u' ? 4 : 8;
+
+            for (k = 0; k < want; k++)
+                if (q + 2 + k >= e || !isxdigit((unsigned char)q[2 + k]))
+                    return 0;
+            q += 1 + want;
+        } else if (!strchr(ok, q[1])) {
+            return 0;
+        } else {
+            q++;
+        }
+    }
+    return 1;
+}
+
 /* A scalar value from p to e (the end of the line). Returns 1 when it is in the subset;
  * *val and *vlen get the value for capture (NULL for a null), *esc is set for a value that is
  * not its own text (escapes, a flow collection), which is not captured; *kind is 'p' for a
- * plain scalar that may go on on the next lines, 'b' for | and >, 0 otherwise. */
+ * plain scalar that may go on on the next lines, 'b' for | and >, the quote character for a
+ * quoted scalar that does go on, 0 otherwise. */
 static int fast_value(const char *p, const char *e, const char **val, size_t *vlen, int *esc,
                       int *kind)
 {
@@ -1313,8 +1354,13 @@ static int fast_value(const char *p, const char *e, const char **val, size_t *vl
     switch (*p) {
     case '"':
     case '\'':
-        q = *p == '"' ? fast_dquoted(p, e, esc) : fast_squoted(p, e, esc);
-        if (!q || !fast_rest_ok(q, e))
+        if (!fast_qscan(p + 1, e, *p, &q, esc))
+            return 0;
+        if (!q) {
+            *kind = *p; /* goes on on the next lines */
+            return 1;
+        }
+        if (!fast_rest_ok(q, e))
             return 0;
         *val = p + 1;
         *vlen = (size_t)(q - p - 2);
@@ -1335,6 +1381,11 @@ static int fast_value(const char *p, const char *e, const char **val, size_t *vl
     case '{':
         *esc = 1;
         return e - p >= 2 && p[1] == '}' && fast_rest_ok(p + 2, e);
+    case ':':
+        /* a plain scalar may start with ':' followed by a character that is not a space */
+        if (e - p < 2 || !(isalnum((unsigned char)p[1]) || p[1] == '/' || p[1] == '.'))
+            return 0;
+        break;
     case '&':
     case '*':
     case '!':
@@ -1343,7 +1394,6 @@ static int fast_value(const char *p, const char *e, const char **val, size_t *vl
     case '`':
     case ',':
     case '?':
-    case ':':
     case '#':
     case ']':
     case '}':
@@ -1439,12 +1489,34 @@ static int fast_capture(struct dk_yaml_head *h, enum head_slot slot, const char 
     return 1;
 }
 
+/* Whether a line starts with a map key ("name:", "'quoted key':"). */
+static int fast_is_key(const char *c, const char *e)
+{
+    const char *k = c;
+
+    if (*k == '"' || *k == '\'') {
+        char q = *k++;
+
+        while (k < e && *k != q)
+            k++;
+        if (k >= e)
+            return 0;
+        k++;
+    } else {
+        while (k < e && fast_key_char((unsigned char)*k, k == c))
+            k++;
+    }
+    return k > c && k < e && *k == ':' && (k + 1 == e || k[1] == ' ');
+}
+
 int dk_yaml_scan_head_fast(const char *text, size_t len, struct dk_yaml_head *h)
 {
     struct fast_level st[64];
     size_t depth = 0, bs_parent = 0, bs_indent = 0, pend_indent = 0, cont_indent = 0;
     int in_block = 0, pending = 0, pend_key = 0, root_done = 0;
-    int cont = 0; /* a plain scalar that may go on on deeper lines */
+    int cont = 0;      /* a plain scalar that may go on on deeper lines */
+    char in_quote = 0; /* a quoted scalar going on on the next lines */
+    size_t q_parent = 0;
     enum head_slot pend_slot = HS_NONE;
     const char *p = text, *end = text + len;
 
@@ -1462,6 +1534,21 @@ int dk_yaml_scan_head_fast(const char *text, size_t len, struct dk_yaml_head *h)
             c++;
         ind = (size_t)(c - p);
         p = eol < end ? eol + 1 : end;
+        if (in_quote) {
+            const char *close;
+            int esc = 0;
+
+            if (c == e)
+                continue;
+            if (ind <= q_parent || !fast_qscan(c, e, in_quote, &close, &esc))
+                goto unsure;
+            if (close) {
+                if (!fast_rest_ok(close, e))
+                    goto unsure;
+                in_quote = 0;
+            }
+            continue;
+        }
         if (in_block) {
             if (c == e) {
                 if (!bs_indent && ind)
@@ -1496,6 +1583,24 @@ int dk_yaml_scan_head_fast(const char *text, size_t len, struct dk_yaml_head *h)
             int dash = *c == '-' && (c + 1 == e || c[1] == ' ');
 
             pending = 0;
+            if (ind > pend_indent && pend_key && !dash && !fast_is_key(c, e)) {
+                /* the value on the next line: "key:\n  value" */
+                const char *v;
+                size_t vl;
+                int esc, kind;
+
+                if (pend_slot != HS_NONE || *c == '#' || !fast_value(c, e, &v, &vl, &esc, &kind) ||
+                    kind == 'b')
+                    goto unsure;
+                if (kind == 'p') {
+                    cont = 1;
+                    cont_indent = pend_indent;
+                } else if (kind) {
+                    in_quote = (char)kind;
+                    q_parent = pend_indent;
+                }
+                continue;
+            }
             if (ind > pend_indent || (ind == pend_indent && pend_key && dash)) {
                 if (depth == 64)
                     goto unsure;
@@ -1561,6 +1666,9 @@ int dk_yaml_scan_head_fast(const char *text, size_t len, struct dk_yaml_head *h)
                     } else if (kind == 'p') {
                         cont = 1;
                         cont_indent = ind;
+                    } else if (kind) {
+                        in_quote = (char)kind;
+                        q_parent = ind;
                     }
                     continue;
                 }
@@ -1635,6 +1743,12 @@ int dk_yaml_scan_head_fast(const char *text, size_t len, struct dk_yaml_head *h)
             if (kind == 'p') {
                 cont = slot == HS_NONE ? 1 : 2; /* 2: a captured value must not go on */
                 cont_indent = ind;
+            } else if (kind) {
+                if (slot != HS_NONE)
+                    goto unsure;
+                in_quote = (char)kind;
+                q_parent = ind;
+                continue;
             }
             if (slot == HS_META || slot == HS_ANN) {
                 if (v || !esc)
@@ -1645,7 +1759,7 @@ int dk_yaml_scan_head_fast(const char *text, size_t len, struct dk_yaml_head *h)
                 goto unsure;
         }
     }
-    if (pending && !fast_capture(h, pend_slot, NULL, 0, 0, 1))
+    if (in_quote || (pending && !fast_capture(h, pend_slot, NULL, 0, 0, 1)))
         goto unsure;
     return 1;
 unsure:
