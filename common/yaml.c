@@ -1433,7 +1433,8 @@ static int fast_plain_more(const char *c, const char *e)
 {
     const char *q;
 
-    if (strchr("#-?:[]{},&*!|>'\"%@`", *c))
+    /* (quotes are text here: only a scalar's first character makes it quoted) */
+    if (strchr("#-?:[]{},&*!|>%@`", *c))
         return 0;
     for (q = c; q < e; q++)
         if ((*q == ':' && (q + 1 == e || q[1] == ' ')) || (*q == '#' && q[-1] == ' '))
