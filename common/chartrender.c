@@ -1337,7 +1337,19 @@ static int run_engine(struct dk_chart *c, struct dk_val *top, const struct dk_ch
     free(ts.v);
     /* the objects refer to each other through .Subcharts only downwards: no cycles */
     dk_val_unref(root);
-    dk_tmpl_release(&t);
+    if (o->exit_soon) {
+        static struct dk_tmpl *kept[8];
+        static size_t nkept;
+
+        if (nkept < sizeof(kept) / sizeof(kept[0])) {
+            kept[nkept] = dk_xmalloc(sizeof(t));
+            *kept[nkept++] = t;
+        } else {
+            dk_tmpl_release(&t);
+        }
+    } else {
+        dk_tmpl_release(&t);
+    }
     free(notes_name);
     return rc;
 }

@@ -245,6 +245,7 @@ int dk_deploy_render(const struct dk_deploy_render_opts *o, struct dk_doc *doc, 
     ro.show_only = &show;
     ro.values = vals;
     ro.strict = o->strict;
+    ro.exit_soon = 1; /* dk-deploy renders once per process */
     if (dk_chart_render(c, &ro, &out, err) < 0)
         goto done;
     dk_log_debug("render: %zu documents", out.ndocs);
