@@ -220,7 +220,8 @@ static int walk_dir(const char *root, const char *rel, const struct ignore *ig, 
         names[n++] = dk_xstrdup(de->d_name);
     }
     closedir(d);
-    qsort(names, n, sizeof(*names), cmp_str);
+    if (n)
+        qsort(names, n, sizeof(*names), cmp_str);
     for (i = 0; i < n && rc == 0; i++) {
         char *r = *rel ? dk_xasprintf("%s/%s", rel, names[i]) : dk_xstrdup(names[i]);
         char *full = dk_xasprintf("%s/%s", root, r);
@@ -733,7 +734,8 @@ static int load_files(struct flist *files, const char *label, const struct dk_ch
     c->nfiles = other.n;
     memset(&tpl, 0, sizeof(tpl));
     memset(&other, 0, sizeof(other));
-    qsort(sub.v, sub.n, sizeof(*sub.v), cmp_file);
+    if (sub.n)
+        qsort(sub.v, sub.n, sizeof(*sub.v), cmp_file);
     if (load_subcharts(c, &sub, label, err) < 0)
         goto fail;
     flist_release(&sub);

@@ -1211,7 +1211,8 @@ static int run_engine(struct dk_chart *c, struct dk_val *top, const struct dk_ch
     t.missing_error = o->strict;
     t.root_name = "gotpl";
     dk_tmplfuncs_register(&t, err);
-    qsort(ts.v, ts.n, sizeof(*ts.v), cmp_rtpl);
+    if (ts.n)
+        qsort(ts.v, ts.n, sizeof(*ts.v), cmp_rtpl);
     dk_log_debug("render: %zu templates to parse", ts.n);
     for (i = 0; i < ts.n && rc == 0; i++) {
         rc = dk_tmpl_parse(&t, ts.v[i].name, ts.v[i].text, ts.v[i].len, err);
