@@ -1081,6 +1081,37 @@ struct dk_tmpl_fnent {
     void *ud;
 };
 
+/* The registered functions are kept sorted by name: a chart calls them tens of thousands of
+ * times, and there are hundreds of them. Returns where name is or would go. */
+static size_t fn_pos(const struct dk_tmpl *t, const char *name, int *found)
+{
+    size_t lo = 0, hi = t->nfns;
+
+    *found = 0;
+    while (lo < hi) {
+        size_t mid = lo + (hi - lo) / 2;
+        int c = strcmp(t->fns[mid].name, name);
+
+        if (c == 0) {
+            *found = 1;
+            return mid;
+        }
+        if (c < 0)
+            lo = mid + 1;
+        else
+            hi = mid;
+    }
+    return lo;
+}
+
+static const struct dk_tmpl_fnent *fn_find(const struct dk_tmpl *t, const char *name)
+{
+    int found;
+    size_t i = fn_pos(t, name, &found);
+
+    return found ? &t->fns[i] : NULL;
+}
+
 static void node_free(struct node *n)
 {
     size_t i;
@@ -1274,15 +1305,13 @@ static int builtin_known(const char *name);
 static int fn_known(struct parser *p, const char *s, size_t len)
 {
     char name[128];
-    size_t i;
 
     if (len >= sizeof(name))
         return 0;
     memcpy(name, s, len);
     name[len] = 0;
-    for (i = 0; i < p->t->nfns; i++)
-        if (!strcmp(p->t->fns[i].name, name))
-            return 1;
+    if (fn_find(p->t, name))
+        return 1;
     return builtin_known(name);
 }
 
@@ -2363,18 +2392,19 @@ void dk_tmpl_set_delims(struct dk_tmpl *t, const char *left, const char *right)
 
 void dk_tmpl_register(struct dk_tmpl *t, const char *name, dk_tmpl_fn fn, void *ud)
 {
-    size_t i;
+    int found;
+    size_t i = fn_pos(t, name, &found);
 
-    for (i = 0; i < t->nfns; i++)
-        if (!strcmp(t->fns[i].name, name)) {
-            t->fns[i].fn = fn;
-            t->fns[i].ud = ud;
-            return;
-        }
+    if (found) {
+        t->fns[i].fn = fn;
+        t->fns[i].ud = ud;
+        return;
+    }
     t->fns = dk_xrealloc(t->fns, (t->nfns + 1) * sizeof(*t->fns));
-    t->fns[t->nfns].name = dk_xstrdup(name);
-    t->fns[t->nfns].fn = fn;
-    t->fns[t->nfns].ud = ud;
+    memmove(&t->fns[i + 1], &t->fns[i], (t->nfns - i) * sizeof(*t->fns));
+    t->fns[i].name = dk_xstrdup(name);
+    t->fns[i].fn = fn;
+    t->fns[i].ud = ud;
     t->nfns++;
 }
 
@@ -3669,10 +3699,13 @@ static size_t stack_budget(void)
     return max / 4 * 3;
 }
 
+/* The frame's own address: with ASan's stack-use-after-return checks, locals live on a
+ * "fake stack" elsewhere, which the address of a local would measure. */
+#define STACK_HERE() ((uintptr_t)__builtin_frame_address(0))
+
 static int stack_too_deep(const struct shared *sh)
 {
-    char here;
-    uintptr_t h = (uintptr_t)&here;
+    uintptr_t h = STACK_HERE();
 
     return (h > sh->stack_base ? h - sh->stack_base : sh->stack_base - h) > sh->stack_max;
 }
@@ -3979,12 +4012,14 @@ static int eval_function(struct state *st, struct dk_val *dot, struct node *id, 
     size_t argc, i;
     int rc;
 
-    for (i = 0; i < st->t->nfns; i++)
-        if (!strcmp(st->t->fns[i].name, id->name)) {
-            fn = st->t->fns[i].fn;
-            ud = st->t->fns[i].ud;
-            break;
+    {
+        const struct dk_tmpl_fnent *f = fn_find(st->t, id->name);
+
+        if (f) {
+            fn = f->fn;
+            ud = f->ud;
         }
+    }
     if (!fn) {
         b = find_builtin(id->name);
         if (!b)
@@ -4335,6 +4370,16 @@ static int walk(struct state *st, struct dk_val *dot, struct node *n)
     size_t i, mark;
     int rc;
 
+    if (stack_too_deep(st->sh)) {
+        if (*st->failed)
+            return -1;
+        /* unwrapped, as the depth limit's error is (see call_fn()) */
+        *st->failed = 1;
+        return dk_err_set(st->err, DK_E_FAIL,
+                          "exceeded maximum template depth: actions and template calls nest "
+                          "too deep for the stack (%zu KiB)",
+                          st->sh->stack_max >> 10);
+    }
     switch (n->t) {
     case N_LIST:
         for (i = 0; i < n->nkids; i++)
@@ -4422,10 +4467,11 @@ int dk_tmpl_exec(struct dk_tmpl *t, const char *name, struct dk_val *data, struc
 {
     struct dk_tmpl_def *d = find_def(t, name);
     struct shared sh = {0, 0, 0, 0};
-    char base;
 
     if (!d)
         return no_template(t, name, err);
+    sh.stack_base = STACK_HERE();
+    sh.stack_max = stack_budget();
     return exec_def(t, d, data, out, &sh, 0, err);
 }
 

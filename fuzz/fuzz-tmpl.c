@@ -63,7 +63,7 @@ static int fuzz_one(const uint8_t *data, size_t size, struct dk_buf *out)
 
     if (size > FUZZ_MAX_INPUT)
         return 1;
-    nl = memchr(text, '\n', size);
+    nl = size ? memchr(text, '\n', size) : NULL;
     dlen = nl ? (size_t)(nl - text) : 0;
     strict = dlen > 0 && text[0] == '!';
     v = strict ? fuzz_data(text + 1, dlen - 1) : fuzz_data(text, dlen);

@@ -983,6 +983,30 @@ static void test_fuzz_regressions(void)
            strstr(err.msg, "template: n2:1: "),
        "fuzz: a NUL byte inside an action is a parse error (%s)", err.msg);
 
+    /* 1000 template levels of 300 nested ifs each overflowed the stack before max_depth */
+    {
+        struct dk_buf deep = DK_BUF_INIT;
+        int i;
+
+        dk_buf_add(&deep, "{{ define \"r\" }}");
+        for (i = 0; i < 300; i++)
+            dk_buf_add(&deep, "{{ if 1 }}");
+        dk_buf_add(&deep, "{{ template \"r\" . }}");
+        for (i = 0; i < 300; i++)
+            dk_buf_add(&deep, "{{ end }}");
+        dk_buf_add(&deep, "{{ end }}{{ template \"r\" . }}");
+        dk_err_init(&err);
+        rc = parse(&t, "deep", deep.buf, &err);
+        if (rc == 0)
+            rc = dk_tmpl_exec(&t, "deep", NULL, &out, &err);
+        ok(rc < 0 && strstr(err.msg, "exceeded maximum template depth: actions and template calls "
+                                     "nest too deep for the stack") == err.msg,
+           "fuzz: deep nesting across template calls stops before the stack ends (%.60s)", err.msg);
+        dk_buf_release(&deep);
+        dk_buf_reset(&out);
+        dk_err_init(&err);
+    }
+
     /* tpl kept every text it parsed until release: a loop over tpl grew without bound */
     {
         size_t before;

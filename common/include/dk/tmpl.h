@@ -198,7 +198,11 @@ cJSON *dk_val_to_json(const struct dk_val *v);
 struct dk_tmpl;
 
 /* Deepest nesting of parentheses and if/range/with accepted by the parser (the parser and
- * executor recurse; this keeps hostile templates from exhausting the stack). */
+ * executor recurse; this keeps hostile templates from exhausting the stack). Across template
+ * calls the executor also watches the stack itself: past three quarters of RLIMIT_STACK
+ * (of 8 MiB when unlimited) used since dk_tmpl_exec() began, it fails with "exceeded
+ * maximum template depth: actions and template calls nest too deep for the stack". Run it
+ * on the main thread or on one with the default stack size. */
 #define DK_TMPL_MAX_NESTING 500
 
 /* What a registered function is told about its call (valid during the call only). */

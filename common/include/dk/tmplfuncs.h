@@ -36,7 +36,10 @@
  *
  * Ownership: the functions follow dk/tmpl.h's rules (arguments borrowed, results new
  * references). Lists and maps given to set, unset, merge, mergeOverwrite are changed in place,
- * as sprig does; append, prepend and the others return new lists.
+ * as sprig does; append, prepend and the others return new lists. Unlike Helm, set refuses to
+ * make a map contain itself ("a map cannot contain itself": reference counting could not free
+ * it, and Helm overflows its stack printing it), and deepCopy and merge refuse values of more
+ * than DK_VAL_EXPAND_MAX expanded values or DK_VAL_DEPTH_MAX levels (dk/tmpl.h).
  */
 #ifndef DK_TMPLFUNCS_H
 #define DK_TMPLFUNCS_H
