@@ -8,6 +8,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/mman.h>
 #include <sys/stat.h>
 #include <unistd.h>
 
@@ -27,7 +28,7 @@ struct flist {
     size_t n, alloc;
 };
 
-static void flist_add(struct flist *l, const char *name, char *data, size_t len)
+static void flist_add(struct flist *l, const char *name, char *data, size_t len, size_t mapped)
 {
     if (l->n == l->alloc) {
         l->alloc = l->alloc ? l->alloc * 2 : 32;
@@ -36,13 +37,17 @@ static void flist_add(struct flist *l, const char *name, char *data, size_t len)
     l->v[l->n].name = dk_xstrdup(name);
     l->v[l->n].data = data;
     l->v[l->n].len = len;
+    l->v[l->n].mapped = mapped;
     l->n++;
 }
 
 static void file_release(struct dk_chart_file *f)
 {
     free(f->name);
-    free(f->data);
+    if (f->mapped)
+        munmap(f->data, f->mapped);
+    else
+        free(f->data);
 }
 
 static void flist_release(struct flist *l)
@@ -182,6 +187,26 @@ static int cmp_str(const void *a, const void *b)
     return strcmp(*(char *const *)a, *(char *const *)b);
 }
 
+/* Maps a file (private, writable, read in at once), or NULL to read it instead: when it is
+ * empty, or ends exactly at a page boundary (then there is no zero byte after it). */
+static char *map_file(const char *path, size_t size)
+{
+    static long page;
+    int fd;
+    void *p;
+
+    if (!page)
+        page = sysconf(_SC_PAGESIZE);
+    if (size < 65536 || page <= 0 || size % (size_t)page == 0)
+        return NULL;
+    fd = open(path, O_RDONLY | O_CLOEXEC);
+    if (fd < 0)
+        return NULL;
+    p = mmap(NULL, size, PROT_READ | PROT_WRITE, MAP_PRIVATE, fd, 0);
+    close(fd);
+    return p == MAP_FAILED ? NULL : p;
+}
+
 /* Reads a file whose size is known into b, allocating that size once (a chart has many small
  * files: a growing buffer per file costs more than the reading). */
 static int read_exact(struct dk_buf *b, const char *path, size_t size)
@@ -245,6 +270,12 @@ static int walk_dir(const char *root, const char *rel, const struct ignore *ig, 
                 rc = dk_err_set(err, DK_E_INPUT,
                                 "chart file \"%s\" is larger than the maximum file size %u", r,
                                 MAX_FILE_SIZE);
+            } else if ((data = map_file(full, (size_t)st.st_size))) {
+                /* mapped: no copy, no fresh pages to fault in (and NUL-terminated) */
+                len = (size_t)st.st_size;
+                *total += len;
+                strip_bom(data, &len);
+                flist_add(out, r, data, len, (size_t)st.st_size);
             } else if (read_exact(&b, full, (size_t)st.st_size) < 0) {
                 rc = dk_err_set(err, DK_E_IO, "%s: %s", full, strerror(errno));
             } else {
@@ -255,7 +286,7 @@ static int walk_dir(const char *root, const char *rel, const struct ignore *ig, 
                     len = 0;
                 }
                 strip_bom(data, &len);
-                flist_add(out, r, data, len);
+                flist_add(out, r, data, len, 0);
             }
             dk_buf_release(&b);
         }
@@ -369,7 +400,7 @@ static int load_archive_fd(int fd, const char *label, struct flist *out, struct 
                 len = 0;
             }
             strip_bom(d, &len);
-            flist_add(out, clean, d, len);
+            flist_add(out, clean, d, len, 0);
         }
         free(clean);
     }
@@ -583,8 +614,10 @@ static int load_subcharts(struct dk_chart *c, struct flist *sub, const char *lab
                (sub->v[j].name[plen] == '/' || sub->v[j].name[plen] == '\0')) {
             const char *rest = sub->v[j].name + plen;
 
-            flist_add(&grp, *rest ? rest + 1 : rest, sub->v[j].data, sub->v[j].len);
+            flist_add(&grp, *rest ? rest + 1 : rest, sub->v[j].data, sub->v[j].len,
+                      sub->v[j].mapped);
             sub->v[j].data = NULL;
+            sub->v[j].mapped = 0;
             j++;
         }
         if (grp.n == 1 && !*grp.v[0].name &&
@@ -714,18 +747,21 @@ static int load_files(struct flist *files, const char *label, const struct dk_ch
             (!strcmp(f->name, "requirements.lock") && !strcmp(c->api_version, "v1")))
             continue;
         if (dk_str_startswith(f->name, "templates/")) {
-            flist_add(&tpl, f->name, f->data, f->len);
+            flist_add(&tpl, f->name, f->data, f->len, f->mapped);
             f->data = NULL;
+            f->mapped = 0;
         } else if (dk_str_startswith(f->name, "charts/")) {
             if (dk_str_endswith(f->name, ".prov")) {
-                flist_add(&other, f->name, f->data, f->len);
+                flist_add(&other, f->name, f->data, f->len, f->mapped);
             } else {
-                flist_add(&sub, f->name + 7, f->data, f->len);
+                flist_add(&sub, f->name + 7, f->data, f->len, f->mapped);
             }
             f->data = NULL;
+            f->mapped = 0;
         } else {
-            flist_add(&other, f->name, f->data, f->len);
+            flist_add(&other, f->name, f->data, f->len, f->mapped);
             f->data = NULL;
+            f->mapped = 0;
         }
     }
     c->templates = tpl.v;

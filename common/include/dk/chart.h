@@ -38,6 +38,7 @@ struct dk_chart_file {
     char *name; /* relative to the chart: "templates/x.yaml", "files/a.txt" */
     char *data; /* NUL-terminated (may hold NULs) */
     size_t len;
+    size_t mapped; /* when not 0, data is a private file mapping of this length (munmap) */
 };
 
 struct dk_chart_dep {
