@@ -67,7 +67,7 @@ print(" ".join("%.6f %d" % (statistics.median(w), statistics.median(m)) for w, m
 PY
 }
 
-rows="" all_ok=1
+rows="" all_ok=1 misses=0 cases=0
 : >"$work/speeds"
 : >"$work/mems"
 while IFS=$'\t' read -r name dir rel ns vals; do
@@ -81,9 +81,16 @@ while IFS=$'\t' read -r name dir rel ns vals; do
     speed=$(awk -v h="$ht" -v d="$dt" 'BEGIN {printf "%.1f", h / d}')
     mem=$(awk -v h="$hm" -v d="$dm" 'BEGIN {printf "%.2f", d / h}')
     lines=$(wc -l <"$CORPUS/golden/$name.yaml")
-    rows+="| $name | $lines | $(awk -v x="$ht" 'BEGIN {printf "%.0f", x * 1000}') | $(awk -v x="$dt" 'BEGIN {printf "%.1f", x * 1000}') | **${speed}x** | $((hm / 1024)) | $(awk -v x="$dm" 'BEGIN {printf "%.1f", x / 1024}') | **${mem}** |"$'\n'
-    awk -v s="$speed" 'BEGIN {exit !(s < 10)}' && all_ok=0
-    awk -v m="$mem" 'BEGIN {exit !(m > 0.2)}' && all_ok=0
+    # figures that miss their target are bold
+    scell="${speed}x" mcell="$mem"
+    if awk -v s="$speed" 'BEGIN {exit !(s < 10)}'; then
+        all_ok=0 scell="**${speed}x**" misses=$((misses + 1))
+    fi
+    if awk -v m="$mem" 'BEGIN {exit !(m > 0.2)}'; then
+        all_ok=0 mcell="**${mem}**" misses=$((misses + 1))
+    fi
+    rows+="| $name | $lines | $(awk -v x="$ht" 'BEGIN {printf "%.0f", x * 1000}') | $(awk -v x="$dt" 'BEGIN {printf "%.1f", x * 1000}') | $scell | $((hm / 1024)) | $(awk -v x="$dm" 'BEGIN {printf "%.1f", x / 1024}') | $mcell |"$'\n'
+    cases=$((cases + 1))
     echo "$speed" >>"$work/speeds"
     echo "$mem" >>"$work/mems"
     echo "bench-render: $name helm ${ht}s ${hm}KB, dk ${dt}s ${dm}KB: ${speed}x, RSS ${mem}" >&2
@@ -92,7 +99,7 @@ done <"$CORPUS/cases.tsv"
 worst_speed=$(sort -g "$work/speeds" | head -1)
 worst_mem=$(sort -g "$work/mems" | tail -1)
 verdict="met on every case"
-[ "$all_ok" = 1 ] || verdict="NOT met on every case (see the bold figures)"
+[ "$all_ok" = 1 ] || verdict="$misses figures of $cases cases miss them (in bold)"
 section="<!-- bench-render:start -->
 ## dk-deploy render vs helm template
 
@@ -107,5 +114,12 @@ RSS (GNU time's %M, in separate runs).
 ${rows}
 Targets: at least 10x faster and at most a fifth of helm's peak RSS on each case: $verdict
 (slowest case ${worst_speed}x, largest RSS ratio ${worst_mem}).
+
+Where dk's time goes: a few milliseconds are fixed (process start, reading the chart, the
+values schema); the rest is parsing the templates (cert-manager ships 1.2 MB of CRD templates
+that its default values switch off, and parses them all, as helm does), running them, and
+reading the head of every document of the output (a line-by-line fast path with libyaml behind
+it: \`tests/unit/t-yamlhead.c\`). Charts of many small \`include\`-heavy templates (vault) are
+the slowest relative to helm: the template engine's allocations are what is left to win there.
 <!-- bench-render:end -->"
 bench_write_section bench-render "$section"
