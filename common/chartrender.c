@@ -318,30 +318,25 @@ static int files_lines(struct dk_tmpl_call *c, struct dk_val **args, size_t n, s
 static int files_as(struct dk_tmpl_call *c, size_t n, struct dk_val **out, struct dk_err *err,
                     int secrets)
 {
-    struct dk_val *f = c->ud, *m = dk_val_map();
+    struct dk_val *f = c->ud, *m;
     struct dk_buf b = DK_BUF_INIT;
     size_t i;
 
-    if (n != 0) {
-        dk_val_unref(m);
+    if (n != 0)
         return dk_err_set(err, DK_E_FAIL, "wrong number of args: want 0 got %zu", n);
-    }
+    m = dk_val_map();
     for (i = 0; i < f->u.map.n; i++) {
         const char *base = strrchr(f->u.map.k[i], '/');
         struct dk_val *v = f->u.map.v[i];
 
         base = base ? base + 1 : f->u.map.k[i];
-        if (secrets)
-            dk_val_map_set(m, base,
-                           dk_val_str_owned(dk_base64_encode(v->u.str.s, v->u.str.len),
-                                            strlen(v->u.str.s) ? 0 : 0));
-        else
+        if (secrets) {
+            char *enc = dk_base64_encode(v->u.str.s, v->u.str.len);
+
+            dk_val_map_set(m, base, dk_val_str_owned(enc, strlen(enc)));
+        } else {
             dk_val_map_set(m, base, dk_val_ref(v));
-    }
-    if (secrets) {
-        /* dk_val_str_owned needs the length: fix it up */
-        for (i = 0; i < m->u.map.n; i++)
-            m->u.map.v[i]->u.str.len = strlen(m->u.map.v[i]->u.str.s);
+        }
     }
     if (to_yaml(m, &b) < 0)
         dk_buf_reset(&b);
@@ -845,7 +840,6 @@ struct split_ctx {
     const char *source;
     struct dk_err *err;
     int failed;
-    int skip_tests;
 };
 
 static int kind_rank(const char *kind)
@@ -1308,7 +1302,7 @@ static int run_engine(struct dk_chart *c, struct dk_val *top, const struct dk_ch
             scan_all(pl.v, pl.n);
             dk_log_debug("render: read the heads of %zu documents", pl.n);
             for (i = 0; i < nr; i++) {
-                struct split_ctx x = {docs, names[i], err, 0, o->skip_tests};
+                struct split_ctx x = {docs, names[i], err, 0};
 
                 for (; pk < pl.n && pl.v[pk].file == i; pk++)
                     if (rc == 0)

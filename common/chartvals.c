@@ -531,11 +531,9 @@ static void process_imports(struct dk_chart *c)
             free(tpath);
             if (vv) {
                 struct dk_val *pm = path_to_map(iv->kind == DK_VAL_STR ? "" : parent.buf, vv);
-                struct dk_val *nb = pm;
 
                 /* b = MergeTables(b, pm): b wins */
                 merge_tables(b, pm);
-                (void)nb;
                 dk_val_unref(pm);
             } else {
                 dk_log_warn("ImportValues missing table from chart %s: %s", r->name,

@@ -3881,47 +3881,41 @@ static void free_args(struct dk_val **a, size_t n)
     free(a);
 }
 
+/* Calls a method or function field with the command's arguments. */
+static int call_field(struct state *st, struct node *at, struct dk_val *dot, const char *name,
+                      dk_tmpl_fn fn, void *ud, struct node *cmd, struct dk_val *final,
+                      struct dk_val **out)
+{
+    struct dk_val **argv;
+    size_t argc;
+    int rc;
+
+    if (eval_args(st, dot, cmd, final, &argv, &argc) < 0)
+        return -1;
+    rc = call_fn(st, at, name, fn, ud, argv, argc, out);
+    free_args(argv, argc);
+    return rc;
+}
+
 static int field(struct state *st, struct node *at, struct dk_val *dot, struct dk_val *recv,
                  const char *name, struct node *cmd, struct dk_val *final, struct dk_val **out)
 {
     int has_args = (cmd && cmd->nkids > 1) || final;
     struct dk_val *v;
+    size_t m;
 
     if (recv->kind == DK_VAL_NIL)
         return xerr(st, at, "nil pointer evaluating interface {}.%s", name);
-    if (recv->methods) {
-        size_t m;
-
-        for (m = 0; m < recv->methods->n; m++) {
-            struct dk_val **argv;
-            size_t argc;
-            int rc;
-
-            if (strcmp(recv->methods->list[m].name, name) != 0)
-                continue;
-            if (eval_args(st, dot, cmd, final, &argv, &argc) < 0)
-                return -1;
-            rc = call_fn(st, at, name, recv->methods->list[m].fn, recv, argv, argc, out);
-            free_args(argv, argc);
-            return rc;
-        }
-    }
+    for (m = 0; recv->methods && m < recv->methods->n; m++)
+        if (!strcmp(recv->methods->list[m].name, name))
+            return call_field(st, at, dot, name, recv->methods->list[m].fn, recv, cmd, final, out);
     if (recv->kind != DK_VAL_MAP)
         return xerr(st, at, "can't evaluate field %s in type %s", name,
                     recv->kind == DK_VAL_PTR || recv->methods ? dk_val_type_name(recv)
                                                               : "interface {}");
     v = dk_val_map_get(recv, name);
-    if (v && v->kind == DK_VAL_FUNC) {
-        struct dk_val **argv;
-        size_t argc;
-        int rc;
-
-        if (eval_args(st, dot, cmd, final, &argv, &argc) < 0)
-            return -1;
-        rc = call_fn(st, at, name, v->u.fn.fn, v->u.fn.ud, argv, argc, out);
-        free_args(argv, argc);
-        return rc;
-    }
+    if (v && v->kind == DK_VAL_FUNC)
+        return call_field(st, at, dot, name, v->u.fn.fn, v->u.fn.ud, cmd, final, out);
     if (has_args)
         return xerr(st, at, "%s is not a method but has arguments", name);
     if (!v && st->t->missing_error)

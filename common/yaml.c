@@ -1201,98 +1201,6 @@ static int fast_key_char(int c, int first)
            c == '$' || (!first && (c == '.' || c == '/' || c == '-'));
 }
 
-/* The end of a double-quoted scalar that starts at p (after the closing quote), or NULL when
- * it does not end on this line or has an escape YAML does not know. *esc is set when it has
- * escapes. */
-static const char *fast_dquoted(const char *p, const char *e, int *esc)
-{
-    static const char ok[] = "0abt nvfre\"/\\N_LP";
-    const char *q;
-
-    for (q = p + 1; q < e && *q != '"'; q++) {
-        if (*q != '\\')
-            continue;
-        *esc = 1;
-        if (q + 1 >= e)
-            return NULL;
-        if (q[1] == 'x' || q[1] == 'u' || q[1] == 'U') {
-            int k, want = q[1] == 'x' ? 2 : q[1] == 'u' ? 4 : 8;
-
-            for (k = 0; k < want; k++)
-                if (q + 2 + k >= e || !isxdigit((unsigned char)q[2 + k]))
-                    return NULL;
-            q += 1 + want;
-        } else if (!strchr(ok, q[1])) {
-            return NULL;
-        } else {
-            q++;
-        }
-    }
-    return q < e ? q + 1 : NULL;
-}
-
-/* The end of a single-quoted scalar starting at p, or NULL. */
-static const char *fast_squoted(const char *p, const char *e, int *esc)
-{
-    const char *q;
-
-    for (q = p + 1; q < e; q++) {
-        if (*q != '\'')
-            continue;
-        if (q + 1 < e && q[1] == '\'') {
-            *esc = 1;
-            q++;
-            continue;
-        }
-        return q + 1;
-    }
-    return NULL;
-}
-
-/* After a value: spaces, then nothing or a comment. */
-static int fast_rest_ok(const char *q, const char *e)
-{
-    while (q < e && *q == ' ')
-        q++;
-    return q == e || (*q == '#' && q[-1] == ' ');
-}
-
-/* A one-line flow sequence of simple scalars: [], ["a", 'b', c-1]. */
-static const char *fast_flow_seq(const char *p, const char *e)
-{
-    const char *q = p + 1;
-    int esc = 0, items = 0;
-
-    for (;;) {
-        while (q < e && *q == ' ')
-            q++;
-        if (q < e && *q == ']' && !items)
-            return q + 1;
-        if (q >= e)
-            return NULL;
-        if (*q == '"')
-            q = fast_dquoted(q, e, &esc);
-        else if (*q == '\'')
-            q = fast_squoted(q, e, &esc);
-        else if (fast_key_char((unsigned char)*q, 1)) {
-            while (q < e && (fast_key_char((unsigned char)*q, 0) || *q == '=' || *q == '+'))
-                q++;
-        } else {
-            return NULL;
-        }
-        if (!q)
-            return NULL;
-        items++;
-        while (q < e && *q == ' ')
-            q++;
-        if (q < e && *q == ']')
-            return q + 1;
-        if (q >= e || *q != ',')
-            return NULL;
-        q++;
-    }
-}
-
 /* Scans quoted text from p (after the opening quote, or the start of a continuation line) to
  * the end of the line: 0 for an escape YAML does not know; *close is set after the closing
  * quote, or to NULL when the scalar goes on on the next line. */
@@ -1331,6 +1239,50 @@ static int fast_qscan(const char *p, const char *e, char qc, const char **close,
         }
     }
     return 1;
+}
+
+/* After a value: spaces, then nothing or a comment. */
+static int fast_rest_ok(const char *q, const char *e)
+{
+    while (q < e && *q == ' ')
+        q++;
+    return q == e || (*q == '#' && q[-1] == ' ');
+}
+
+/* A one-line flow sequence of simple scalars: [], ["a", 'b', c-1]. */
+static const char *fast_flow_seq(const char *p, const char *e)
+{
+    const char *q = p + 1;
+    int esc = 0, items = 0;
+
+    for (;;) {
+        while (q < e && *q == ' ')
+            q++;
+        if (q < e && *q == ']' && !items)
+            return q + 1;
+        if (q >= e)
+            return NULL;
+        if (*q == '"' || *q == '\'') {
+            const char *close;
+
+            q = fast_qscan(q + 1, e, *q, &close, &esc) ? close : NULL;
+        } else if (fast_key_char((unsigned char)*q, 1)) {
+            while (q < e && (fast_key_char((unsigned char)*q, 0) || *q == '=' || *q == '+'))
+                q++;
+        } else {
+            return NULL;
+        }
+        if (!q)
+            return NULL;
+        items++;
+        while (q < e && *q == ' ')
+            q++;
+        if (q < e && *q == ']')
+            return q + 1;
+        if (q >= e || *q != ',')
+            return NULL;
+        q++;
+    }
 }
 
 /* A scalar value from p to e (the end of the line). Returns 1 when it is in the subset;

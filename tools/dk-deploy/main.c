@@ -99,12 +99,8 @@ int main(int argc, char **argv)
     dk_tool_read_doc(&doc, 0, &err);
     if (err.code == DK_E_OK)
         dk_deploy_render(&o, &doc, &yaml, &err);
-    if (o.output_document || err.code != DK_E_OK) {
-        if (err.code == DK_E_OK || !o.output_document) {
-            /* YAML mode: the error line only, nothing half-written on stdout */
-        }
-    }
     if (!o.output_document) {
+        /* YAML on stdout; on failure the error line only, nothing half-written */
         if (err.code == DK_E_OK)
             fwrite(yaml.buf ? yaml.buf : "", 1, yaml.len, stdout);
         else
