@@ -1,7 +1,7 @@
 #!/usr/bin/env bash
 # dk-deploy render vs helm template (Helm v4.1.4 from the npm peer) on every case of the chart
-# corpus (../shared/charts), in the same run: REPS repetitions (default 5) of each command,
-# interleaved; median wall time and median peak RSS per case. Both outputs are
+# corpus (../shared/charts), in the same run: a warm-up and REPS repetitions (default 5) of each
+# command; median wall time and median peak RSS per case. Both outputs are
 # checked against the golden first. The section between the markers in docs/benchmarks.md is
 # rewritten.
 set -euo pipefail
@@ -30,8 +30,9 @@ work=$(mktemp -d "${TMPDIR:-/tmp}/bench-render.XXXXXX")
 trap 'rm -rf "$work"' EXIT
 export HELM_CACHE_HOME="$work/hc" HELM_CONFIG_HOME="$work/hcfg" HELM_DATA_HOME="$work/hd"
 
-# measure A B...: runs the two commands (argument lists separated by "--") REPS times each,
-# interleaved, each with stdin and stdout on /dev/null, and prints "wallA rssA wallB rssB":
+# measure A B...: runs the two commands (argument lists separated by "--"), each once to warm
+# up and then REPS times in a row (as hyperfine does), with stdin and stdout on /dev/null, and
+# prints "wallA rssA wallB rssB":
 # median wall seconds (from posix_spawn to wait4: spawning from one Python process keeps the
 # harness's own cost out of the figures) and median peak RSS in kB, measured in other runs
 # under GNU time (a child spawned by Python would report Python's own RSS: Linux counts the
@@ -46,8 +47,9 @@ cut = args.index("--")
 cmds = [args[:cut], args[cut + 1:]]
 null = os.open(os.devnull, os.O_RDWR)
 res = [([], []), ([], [])]
-for _ in range(reps):
-    for i, cmd in enumerate(cmds):
+# as hyperfine does: one warm-up run, then the runs of one command in a row, then the other's
+for i, cmd in enumerate(cmds):
+    for rep in range(reps + 1):
         t0 = time.perf_counter()
         pid = os.posix_spawn(cmd[0], cmd, os.environ,
                              file_actions=[(os.POSIX_SPAWN_DUP2, null, 0), (os.POSIX_SPAWN_DUP2, null, 1)])
@@ -55,6 +57,8 @@ for _ in range(reps):
         t1 = time.perf_counter()
         if status != 0:
             sys.exit("bench-render: %s failed" % " ".join(cmd))
+        if rep == 0:
+            continue
         res[i][0].append(t1 - t0)
         with open(os.devnull, "w") as out:
             subprocess.run(["/usr/bin/time", "-f", "%M", "-o", rssfile] + cmd, stdin=null,
@@ -105,7 +109,7 @@ section="<!-- bench-render:start -->
 
 \`bench/bench-render.sh\`, $(date -u +%Y-%m-%d), $(nproc) cores: every case of the chart corpus
 (\`../shared/charts\`, goldens from Helm v4.1.4), both outputs checked byte for byte against the
-golden first; median of $REPS interleaved runs each. Helm is $("$HELM" version --short). Times
+golden first; one warm-up run, then the median of $REPS runs in a row of each (hyperfine's way). Helm is $("$HELM" version --short). Times
 are wall clock of the whole process (start-up included, from spawn to exit), memory is peak
 RSS (GNU time's %M, in separate runs).
 
@@ -121,5 +125,6 @@ that its default values switch off, and parses them all, as helm does), running 
 reading the head of every document of the output (a line-by-line fast path with libyaml behind
 it: \`tests/unit/t-yamlhead.c\`). Charts of many small \`include\`-heavy templates (vault) are
 the slowest relative to helm: the template engine's allocations are what is left to win there.
+Figures move by up to a fifth from one run to the next on the 2-core test machine.
 <!-- bench-render:end -->"
 bench_write_section bench-render "$section"
