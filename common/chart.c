@@ -13,6 +13,7 @@
 #include <unistd.h>
 
 #include "chart_int.h"
+#include "dk/fs.h"
 #include "dk/json.h"
 #include "dk/tar.h"
 #include "dk/yaml.h"
@@ -347,7 +348,7 @@ static int load_archive_fd(int fd, const char *label, struct flist *out, struct 
             break;
         }
         n = dk_xstrdup(slash ? slash + 1 : "");
-        clean = dk_chart_path_clean(n);
+        clean = dk_path_clean(n, strlen(n));
         free(n);
         if (!strcmp(clean, ".")) {
             if (!strcmp(e.name, "Chart.yaml"))
@@ -409,50 +410,6 @@ static int load_archive_fd(int fd, const char *label, struct flist *out, struct 
 }
 
 /* ---- Chart.yaml and the rest ---- */
-
-char *dk_chart_path_clean(const char *p)
-{
-    /* path.Clean for relative slash paths */
-    char **parts = NULL;
-    size_t n = 0, i;
-    int rooted = *p == '/';
-    const char *s = p;
-    struct dk_buf b = DK_BUF_INIT;
-
-    while (*s) {
-        const char *e = strchr(s, '/');
-        size_t len = e ? (size_t)(e - s) : strlen(s);
-
-        if (len == 0 || (len == 1 && s[0] == '.')) {
-            /* skip */
-        } else if (len == 2 && s[0] == '.' && s[1] == '.') {
-            if (n && strcmp(parts[n - 1], "..")) {
-                free(parts[--n]);
-            } else if (!rooted) {
-                parts = dk_xrealloc(parts, (n + 1) * sizeof(*parts));
-                parts[n++] = dk_xstrdup("..");
-            }
-        } else {
-            parts = dk_xrealloc(parts, (n + 1) * sizeof(*parts));
-            parts[n++] = dk_xstrndup(s, len);
-        }
-        s += len;
-        if (*s == '/')
-            s++;
-    }
-    if (rooted)
-        dk_buf_addch(&b, '/');
-    for (i = 0; i < n; i++) {
-        if (i)
-            dk_buf_addch(&b, '/');
-        dk_buf_add(&b, parts[i]);
-        free(parts[i]);
-    }
-    free(parts);
-    if (!b.len)
-        dk_buf_add(&b, rooted ? "" : ".");
-    return dk_buf_detach(&b, NULL);
-}
 
 static const char *jstr(const cJSON *o, const char *key)
 {

@@ -4,8 +4,6 @@
 
 #include "dk/chart.h"
 
-/* Go's path.Clean (slash paths); a new string. */
-char *dk_chart_path_clean(const char *p);
 /* A deep copy of c and its dependencies (for aliases). */
 struct dk_chart *dk_chart_clone(const struct dk_chart *c);
 /* Removes key from map (no-op when missing). */

@@ -135,20 +135,6 @@ static struct dk_val *str_val(struct dk_buf *b)
     return s ? dk_val_str_owned(s, n) : dk_val_str("");
 }
 
-static int to_yaml(struct dk_val *v, struct dk_buf *out)
-{
-    struct dk_err e = DK_ERR_INIT;
-    cJSON *j = dk_val_to_json(v);
-    int rc = j ? dk_yaml_dump(j, out, &e) : -1;
-
-    cJSON_Delete(j);
-    while (rc == 0 && out->len && out->buf[out->len - 1] == '\n')
-        out->len--;
-    if (out->buf)
-        out->buf[out->len] = '\0';
-    return rc;
-}
-
 /* gobwas/glob with '/' as separator: * ? [..] [!..] {a,b} and ** across separators. */
 int dk_chart_glob_match(const char *p, const char *s)
 {
@@ -338,8 +324,7 @@ static int files_as(struct dk_tmpl_call *c, size_t n, struct dk_val **out, struc
             dk_val_map_set(m, base, dk_val_ref(v));
         }
     }
-    if (to_yaml(m, &b) < 0)
-        dk_buf_reset(&b);
+    dk_tmplfuncs_to_yaml(m, &b);
     dk_val_unref(m);
     *out = str_val(&b);
     return 0;

@@ -5,6 +5,7 @@
 #include <string.h>
 
 #include "dk/buf.h"
+#include "dk/fs.h"
 
 /*
  * moby/patternmatcher sorts each pattern into one of four kinds and only the last goes
@@ -21,59 +22,10 @@ enum kind {
 
 /* ---- paths ---- */
 
-/* Go's filepath.Clean for '/'-separated paths. Caller frees. */
-static char *clean_path(const char *p, size_t n)
-{
-    struct dk_buf out = DK_BUF_INIT;
-    int rooted = n && p[0] == '/';
-    size_t i = rooted ? 1 : 0, floor;
-
-    if (rooted)
-        dk_buf_addch(&out, '/');
-    floor = out.len;
-    while (i < n) {
-        size_t e;
-
-        if (p[i] == '/') {
-            i++;
-            continue;
-        }
-        if (p[i] == '.' && (i + 1 == n || p[i + 1] == '/')) {
-            i++;
-            continue;
-        }
-        if (p[i] == '.' && i + 1 < n && p[i + 1] == '.' && (i + 2 == n || p[i + 2] == '/')) {
-            i += 2;
-            if (out.len > floor) {
-                size_t w = out.len - 1;
-
-                while (w > floor && out.buf[w] != '/')
-                    w--;
-                dk_buf_setlen(&out, w);
-            } else if (!rooted) {
-                if (out.len)
-                    dk_buf_addch(&out, '/');
-                dk_buf_add(&out, "..");
-                floor = out.len;
-            }
-            continue;
-        }
-        if (out.len != (size_t)rooted)
-            dk_buf_addch(&out, '/');
-        for (e = i; e < n && p[e] != '/'; e++)
-            ;
-        dk_buf_addn(&out, p + i, e - i);
-        i = e;
-    }
-    if (!out.len)
-        dk_buf_addch(&out, '.');
-    return dk_buf_detach(&out, NULL);
-}
-
 /* A path relative to the context: cleaned, without a leading '/' ("/" becomes "."). */
 static char *context_path(const char *p)
 {
-    char *c = clean_path(p, strlen(p));
+    char *c = dk_path_clean(p, strlen(p));
 
     if (c[0] == '/') {
         if (!c[1])
@@ -517,12 +469,12 @@ int dk_ignore_parse(struct dk_ignore *ig, const char *text, size_t len, struct d
         if (invert)
             dk_buf_addch(&full, '!');
         if (n) {
-            c = clean_path(s, n);
+            c = dk_path_clean(s, n);
             dk_buf_add(&full, c[0] == '/' && c[1] ? c + 1 : c);
             free(c);
         }
         /* patternmatcher cleans the line once more, '!' included */
-        clean = clean_path(full.buf, full.len);
+        clean = dk_path_clean(full.buf, full.len);
         dk_buf_release(&full);
         memset(&pat, 0, sizeof(pat));
         pat.line = line;

@@ -99,3 +99,51 @@ int dk_fs_write_file(const char *path, const void *data, size_t len, mode_t mode
         return dk_err_set(err, DK_E_IO, "cannot write '%s': %s", path, strerror(errno));
     return 0;
 }
+
+char *dk_path_clean(const char *p, size_t n)
+{
+    struct dk_buf out = DK_BUF_INIT;
+    int rooted = n && p[0] == '/';
+    size_t i = rooted ? 1 : 0, floor;
+
+    if (rooted)
+        dk_buf_addch(&out, '/');
+    floor = out.len;
+    while (i < n) {
+        size_t e;
+
+        if (p[i] == '/') {
+            i++;
+            continue;
+        }
+        if (p[i] == '.' && (i + 1 == n || p[i + 1] == '/')) {
+            i++;
+            continue;
+        }
+        if (p[i] == '.' && i + 1 < n && p[i + 1] == '.' && (i + 2 == n || p[i + 2] == '/')) {
+            i += 2;
+            if (out.len > floor) {
+                size_t w = out.len - 1;
+
+                while (w > floor && out.buf[w] != '/')
+                    w--;
+                dk_buf_setlen(&out, w);
+            } else if (!rooted) {
+                if (out.len)
+                    dk_buf_addch(&out, '/');
+                dk_buf_add(&out, "..");
+                floor = out.len;
+            }
+            continue;
+        }
+        if (out.len != (size_t)rooted)
+            dk_buf_addch(&out, '/');
+        for (e = i; e < n && p[e] != '/'; e++)
+            ;
+        dk_buf_addn(&out, p + i, e - i);
+        i = e;
+    }
+    if (!out.len)
+        dk_buf_addch(&out, '.');
+    return dk_buf_detach(&out, NULL);
+}

@@ -244,24 +244,31 @@ FN(f_fail)
     return dk_err_set(err, DK_E_FAIL, "%s", S(0));
 }
 
+int dk_tmplfuncs_to_yaml(const struct dk_val *v, struct dk_buf *out)
+{
+    struct dk_err e = DK_ERR_INIT;
+    size_t start = out->len;
+    cJSON *j = dk_val_to_json(v);
+    int rc = j ? dk_yaml_dump(j, out, &e) : -1;
+
+    cJSON_Delete(j);
+    if (rc < 0) {
+        dk_buf_setlen(out, start);
+        return -1;
+    }
+    while (out->len > start && out->buf[out->len - 1] == '\n')
+        out->len--;
+    dk_buf_setlen(out, out->len);
+    return 0;
+}
+
 FN(f_toYaml)
 {
     struct dk_buf b = DK_BUF_INIT;
-    struct dk_err e = DK_ERR_INIT;
-    cJSON *j;
 
     ARITY();
     (void)err;
-    j = dk_val_to_json(args[0]);
-    /* Helm gives "" when marshalling fails, and trims the document's final newline */
-    if (j && dk_yaml_dump(j, &b, &e) == 0) {
-        while (b.len && b.buf[b.len - 1] == '\n')
-            b.len--;
-        dk_buf_setlen(&b, b.len);
-    } else {
-        dk_buf_reset(&b);
-    }
-    cJSON_Delete(j);
+    dk_tmplfuncs_to_yaml(args[0], &b); /* "" when marshalling fails, as in Helm */
     *out = buf_val(&b);
     return 0;
 }

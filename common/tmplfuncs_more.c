@@ -6,6 +6,7 @@
 #include <string.h>
 
 #include "dk/base64.h"
+#include "dk/fs.h"
 #include "dk/json.h"
 #include "dk/tmplfuncs.h"
 #include "dk/yaml.h"
@@ -358,46 +359,11 @@ bad:
 /* Go's path.Clean of s[0..len) into b. */
 static void path_clean(const char *s, size_t len, struct dk_buf *b)
 {
-    size_t r = 0, dotdot = 0;
-    int rooted;
+    char *c = dk_path_clean(s, len);
 
     dk_buf_reset(b);
-    if (len == 0) {
-        dk_buf_addch(b, '.');
-        return;
-    }
-    rooted = s[0] == '/';
-    if (rooted) {
-        dk_buf_addch(b, '/');
-        r = dotdot = 1;
-    }
-    while (r < len) {
-        if (s[r] == '/') {
-            r++;
-        } else if (s[r] == '.' && (r + 1 == len || s[r + 1] == '/')) {
-            r++;
-        } else if (s[r] == '.' && s[r + 1] == '.' && (r + 2 == len || s[r + 2] == '/')) {
-            r += 2;
-            if (b->len > dotdot) {
-                b->len--;
-                while (b->len > dotdot && b->buf[b->len] != '/')
-                    b->len--;
-                dk_buf_setlen(b, b->len);
-            } else if (!rooted) {
-                if (b->len > 0)
-                    dk_buf_addch(b, '/');
-                dk_buf_add(b, "..");
-                dotdot = b->len;
-            }
-        } else {
-            if ((rooted && b->len != 1) || (!rooted && b->len != 0))
-                dk_buf_addch(b, '/');
-            for (; r < len && s[r] != '/'; r++)
-                dk_buf_addch(b, s[r]);
-        }
-    }
-    if (b->len == 0)
-        dk_buf_addch(b, '.');
+    dk_buf_add(b, c);
+    free(c);
 }
 
 /* dir, clean, ext, isAbs and their os* forms; c->ud's name picks the operation. */

@@ -9,6 +9,7 @@
 
 #include "dk/json.h"
 #include "tap.h"
+#include "tmplrun.h"
 
 static const char values[] =
     "{\"s\":\"hello "
@@ -340,25 +341,7 @@ static const struct tcase {
 /* Parses and runs text as template "t" with {"Values": values}. */
 static int run(const char *text, struct dk_buf *out, struct dk_err *err)
 {
-    struct dk_tmpl t;
-    struct dk_val *d = dk_val_map();
-    cJSON *j = NULL;
-    int rc;
-
-    dk_tmpl_init(&t);
-    rc = dk_tmplfuncs_register(&t, err);
-    if (rc == 0 && dk_json_parse(values, strlen(values), "values", &j, err) < 0)
-        rc = -1;
-    if (rc == 0) {
-        dk_val_map_set(d, "Values", dk_val_from_json(j));
-        rc = dk_tmpl_parse(&t, "t", text, strlen(text), err);
-    }
-    if (rc == 0)
-        rc = dk_tmpl_exec(&t, "t", d, out, err);
-    cJSON_Delete(j);
-    dk_val_unref(d);
-    dk_tmpl_release(&t);
-    return rc;
+    return tmpl_run(values, text, out, err);
 }
 
 static void test_table(void)

@@ -1,5 +1,6 @@
 /*
- * fs: small file-system helpers — temporary directories, recursive removal, writing files.
+ * fs: small file-system helpers — temporary directories, recursive removal, writing files,
+ * cleaning paths.
  */
 #ifndef DK_FS_H
 #define DK_FS_H
@@ -18,5 +19,7 @@ int dk_fs_mkdir_p(const char *path, mode_t mode);
 /* Writes a whole file (creating parents), replacing what was there. */
 int dk_fs_write_file(const char *path, const void *data, size_t len, mode_t mode,
                      struct dk_err *err);
+/* Go's path.Clean of the n bytes at p ('/'-separated; "" is "."). A new string. */
+char *dk_path_clean(const char *p, size_t n);
 
 #endif

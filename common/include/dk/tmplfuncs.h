@@ -51,6 +51,10 @@
  * functions that may need set-up that can fail). */
 int dk_tmplfuncs_register(struct dk_tmpl *t, struct dk_err *err);
 
+/* Helm's toYaml of v appended to out (its final newline trimmed), as .Files.AsConfig uses it
+ * too. -1 (out unchanged) when v cannot be marshalled. */
+int dk_tmplfuncs_to_yaml(const struct dk_val *v, struct dk_buf *out);
+
 /* semverCompare's test outside templates: 1 when version satisfies constraint (Masterminds
  * semver v3), 0 when not, -1 when either cannot be parsed. */
 int dk_semver_satisfies(const char *constraint, const char *version);
